@@ -1,0 +1,12 @@
+# ts_add_test(NAME src... DEPS libs...): a GoogleTest binary registered with CTest.
+include(CTest)
+function(ts_add_test name)
+  if(NOT TOKENSCOPE_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  add_executable(${name} ${ARG_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
+endfunction()

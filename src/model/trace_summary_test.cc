@@ -1,0 +1,46 @@
+#include "model/trace_summary.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+namespace tokenscope::model {
+namespace {
+
+Span MakeSpan(uint8_t id, bool root, uint64_t start, uint64_t end, bool error) {
+  Span s;
+  s.trace_id[0] = 7;
+  s.span_id[0] = id;
+  if (!root) s.parent_span_id[0] = 1;
+  s.name = root ? "root" : "child";
+  s.start_time_unix_nano = start;
+  s.end_time_unix_nano = end;
+  if (error) s.status.code = StatusCode::kError;
+  return s;
+}
+
+TEST(TraceSummaryTest, OrderDoesNotMatter) {
+  std::vector<Span> spans = {MakeSpan(1, true, 100, 900, false), MakeSpan(2, false, 150, 300, true),
+                             MakeSpan(3, false, 90, 950, false), MakeSpan(4, false, 400, 500, true)};
+  std::mt19937 rng(42);
+  for (int round = 0; round < 20; ++round) {
+    std::shuffle(spans.begin(), spans.end(), rng);
+    // Fold in two halves and merge, the way a merge operator combines partial summaries.
+    TraceSummary a, b;
+    for (size_t i = 0; i < spans.size(); ++i) {
+      (i % 2 ? a : b).AddSpan(spans[i], spans[i].is_root() ? "frontend" : "backend");
+    }
+    a.Merge(b);
+    EXPECT_EQ(a.root_name, "root");
+    EXPECT_EQ(a.root_service, "frontend");
+    EXPECT_EQ(a.start_time_unix_nano, 90u);
+    EXPECT_EQ(a.end_time_unix_nano, 950u);
+    EXPECT_EQ(a.last_span_start_unix_nano, 400u);
+    EXPECT_EQ(a.span_count, 4u);
+    EXPECT_EQ(a.error_count, 2u);
+  }
+}
+
+}  // namespace
+}  // namespace tokenscope::model

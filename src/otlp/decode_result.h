@@ -1,0 +1,25 @@
+// DecodeResult and DecodeLimits: what an OTLP decoder reports back besides the spans, and
+// the bounds it enforces on untrusted input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tokenscope::otlp {
+
+struct DecodeLimits {
+  // Deepest nesting of AnyValue arrays/kvlists (and message nesting generally). Deeper input
+  // is rejected as invalid rather than recursing without bound.
+  int max_value_depth = 32;
+};
+
+// Spans that were well-formed protobuf/JSON but invalid by OTLP's rules (a trace id that is
+// not 16 bytes, a span id that is not 8) are left out of the batch and counted here; the
+// server answers with partial_success.
+struct DecodeResult {
+  uint64_t accepted_spans = 0;
+  uint64_t rejected_spans = 0;
+  std::string rejection_message;  // the first reason, e.g. "span 3: trace_id must be 16 bytes"
+};
+
+}  // namespace tokenscope::otlp

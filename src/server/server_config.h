@@ -1,0 +1,22 @@
+// ServerConfig: everything `tokenscope serve` can be told, after flags, the YAML config file
+// and TOKENSCOPE_* environment variables have been merged (src/cli/config_loader.h does that).
+// Plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tokenscope::server {
+
+struct ServerConfig {
+  std::string data_dir = "./data";
+  std::string http_address = "127.0.0.1:4318";  // port 0 picks a free port
+  std::string grpc_address = "127.0.0.1:4317";
+  std::string project = "default";  // local mode: every request belongs to this project
+  uint64_t max_body_bytes = 64ull << 20;  // after decompression too (OTLP recommends 64 MiB)
+  int io_threads = 2;       // network event loops
+  int worker_threads = 8;   // decode + durable write; blocks on fsync, so more than cores
+  std::string log_level = "info";
+};
+
+}  // namespace tokenscope::server

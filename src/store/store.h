@@ -1,0 +1,116 @@
+// Store: the backend-neutral storage interface of Tokenscope.
+//
+// The embedded RocksDB store (store/embedded/) is the default; a ClickHouse backend will
+// implement the same interface and pass the same conformance suite (store_conformance_test).
+// Nothing outside src/store/ knows which backend is in use, and no backend type (RocksDB,
+// SQL) appears in this header. Implementations are thread-safe: any number of threads may
+// write and read concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/span.h"
+#include "model/trace_summary.h"
+
+namespace tokenscope::store {
+
+// A compact description of one span, held in the time index so that searches can filter
+// and list without reading whole span records.
+struct SpanSummary {
+  model::TraceId trace_id{};
+  model::SpanId span_id{};
+  model::SpanId parent_span_id{};
+  uint64_t start_time_unix_nano = 0;
+  uint64_t duration_ns = 0;
+  model::StatusCode status = model::StatusCode::kUnset;
+  model::SpanKind kind = model::SpanKind::kUnspecified;
+  std::string service;
+  std::string name;
+};
+
+// Fields that have an equality index. A scan with an IndexTerm visits only spans whose
+// field equals the value, newest first, without touching the others.
+enum class IndexedField : uint8_t {
+  kService = 1,
+  kName = 2,
+  kStatus = 3,  // value is "unset", "ok" or "error"
+};
+
+struct IndexTerm {
+  IndexedField field;
+  std::string value;
+};
+
+// A newest-first scan of span summaries in [start, end) of one project.
+struct SpanScan {
+  std::string project;
+  uint64_t start_unix_nano = 0;           // inclusive
+  uint64_t end_unix_nano = UINT64_MAX;    // exclusive
+  std::optional<IndexTerm> index;         // restrict to one equality index
+  // Resume strictly after this position (an opaque token from ScanPosition); empty = start.
+  std::string resume_after;
+};
+
+// The position of a visited summary in the scan order, for resuming a later scan.
+struct ScanPosition {
+  std::string token;  // opaque, pass back as SpanScan::resume_after
+};
+
+// Return false to stop the scan.
+using SpanVisitor = std::function<bool(const SpanSummary&, const ScanPosition&)>;
+
+struct TraceSpansRequest {
+  std::string project;
+  model::TraceId trace_id{};
+  size_t offset = 0;           // spans are ordered by start time, then span id
+  size_t limit = SIZE_MAX;
+};
+
+struct StoreStats {
+  uint64_t spans_written = 0;
+  uint64_t batches_written = 0;
+  uint64_t bytes_on_disk = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes every span of the batch (into batch.project). Returns only once the batch is
+  // durable: an OK return means the spans survive a crash. A span written twice (same
+  // project, trace id and span id) is stored once; the later write wins.
+  virtual Status Write(const model::SpanBatch& batch) = 0;
+
+  // The summary of a trace, or NotFound.
+  virtual StatusOr<model::TraceSummary> GetTraceSummary(const std::string& project,
+                                                        const model::TraceId& trace_id) = 0;
+
+  // Summaries for many traces at once; missing traces are left out of the result.
+  virtual StatusOr<std::vector<model::TraceSummary>> GetTraceSummaries(
+      const std::string& project, const std::vector<model::TraceId>& trace_ids) = 0;
+
+  // The spans of a trace (a page of them), with their resources and scopes, in a batch that
+  // owns its memory. An unknown trace gives NotFound.
+  virtual StatusOr<model::SpanBatch> GetTraceSpans(const TraceSpansRequest& request) = 0;
+
+  // One span by id, or NotFound.
+  virtual StatusOr<model::SpanBatch> GetSpan(const std::string& project,
+                                             const model::TraceId& trace_id,
+                                             const model::SpanId& span_id) = 0;
+
+  // Visits span summaries newest first (ties broken by trace id, then span id, descending).
+  virtual Status ScanSpans(const SpanScan& scan, const SpanVisitor& visit) = 0;
+
+  // The distinct service names seen in a project, sorted.
+  virtual StatusOr<std::vector<std::string>> ListServices(const std::string& project) = 0;
+
+  virtual StoreStats Stats() = 0;
+};
+
+}  // namespace tokenscope::store
