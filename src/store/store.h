@@ -104,7 +104,8 @@ class Store {
                                              const model::TraceId& trace_id,
                                              const model::SpanId& span_id) = 0;
 
-  // Visits span summaries newest first (ties broken by trace id, then span id, descending).
+  // Visits span summaries newest first; spans with equal start times in ascending order of
+  // (trace id, span id) — the natural order of a key (UINT64_MAX - start, trace, span).
   virtual Status ScanSpans(const SpanScan& scan, const SpanVisitor& visit) = 0;
 
   // The distinct service names seen in a project, sorted.

@@ -1,0 +1,51 @@
+#include "query/trace_query.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+namespace tokenscope::query {
+
+bool SpanCondition::MatchesSummary(const store::SpanSummary& s) const {
+  if (service && s.service != *service) return false;
+  if (name && s.name != *name) return false;
+  if (status && s.status != *status) return false;
+  if (min_duration_ns && s.duration_ns < *min_duration_ns) return false;
+  if (max_duration_ns && s.duration_ns > *max_duration_ns) return false;
+  return true;
+}
+
+bool SpanCondition::MatchesAttributes(const model::Span& span) const {
+  for (const auto& [key, expected] : attribute_equals) {
+    const model::AnyValue* v = model::FindAttribute(span.attributes, key);
+    if (v == nullptr || !AttributeEquals(*v, expected)) return false;
+  }
+  return true;
+}
+
+bool AttributeEquals(const model::AnyValue& value, std::string_view expected) {
+  using model::ValueType;
+  switch (value.type) {
+    case ValueType::kString:
+      return value.string_value == expected;
+    case ValueType::kBool:
+      return expected == (value.bool_value ? "true" : "false");
+    case ValueType::kInt: {
+      int64_t parsed = 0;
+      auto [end, ec] = std::from_chars(expected.data(), expected.data() + expected.size(), parsed);
+      return ec == std::errc() && end == expected.data() + expected.size() &&
+             parsed == value.int_value;
+    }
+    case ValueType::kDouble: {
+      std::string text(expected);
+      char* end = nullptr;
+      double parsed = std::strtod(text.c_str(), &end);
+      return !text.empty() && end == text.c_str() + text.size() && parsed == value.double_value;
+    }
+    default:
+      return false;  // arrays, maps, bytes and empty values have no textual equality
+  }
+}
+
+}  // namespace tokenscope::query

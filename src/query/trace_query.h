@@ -1,0 +1,56 @@
+// TraceQuery and SpanCondition: what a trace search asks for, independent of HTTP.
+//
+// A trace matches when any one of its spans satisfies every condition of the query. The
+// conditions here are the structured ones of the v1 API (service, name, status, duration,
+// attribute equality). Plain data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/span.h"
+#include "store/store.h"
+
+namespace tokenscope::query {
+
+struct SpanCondition {
+  std::optional<std::string> service;
+  std::optional<std::string> name;
+  std::optional<model::StatusCode> status;
+  std::optional<uint64_t> min_duration_ns;
+  std::optional<uint64_t> max_duration_ns;
+  // attribute key -> expected value, compared as the attribute's own type (see AttributeEquals)
+  std::vector<std::pair<std::string, std::string>> attribute_equals;
+
+  // True when the summary alone decides everything but the attribute conditions.
+  bool MatchesSummary(const store::SpanSummary& summary) const;
+  bool NeedsFullSpan() const { return !attribute_equals.empty(); }
+  // Attribute conditions against a full span (resource attributes are not consulted).
+  bool MatchesAttributes(const model::Span& span) const;
+};
+
+// True when `value` equals the textual `expected`: strings compare exactly, integers and
+// doubles numerically, booleans as "true"/"false".
+bool AttributeEquals(const model::AnyValue& value, std::string_view expected);
+
+struct TraceQuery {
+  std::string project;
+  uint64_t start_unix_nano = 0;
+  uint64_t end_unix_nano = UINT64_MAX;
+  SpanCondition condition;
+  size_t limit = 20;
+  std::string cursor;  // opaque, from a previous TraceSearchResult
+  // Upper bound on span summaries examined per call, so that a rare match in a huge range
+  // answers with a partial page and a cursor instead of scanning for minutes.
+  size_t max_examined = 500'000;
+};
+
+struct TraceSearchResult {
+  std::vector<model::TraceSummary> traces;
+  std::optional<std::string> next_cursor;
+};
+
+}  // namespace tokenscope::query

@@ -1,0 +1,203 @@
+#include "server/api_json.h"
+
+#include <cmath>
+#include <string>
+
+#include "base/base64.h"
+#include "base/hex.h"
+
+namespace tokenscope::server {
+
+void JsonOut::Nanos(uint64_t ns) { String(std::to_string(ns)); }
+
+void WriteAnyValue(JsonOut& out, const model::AnyValue& v) {
+  auto& w = out.w();
+  switch (v.type) {
+    case model::ValueType::kEmpty:
+      w.Null();
+      return;
+    case model::ValueType::kString:
+      out.String(v.string_value);
+      return;
+    case model::ValueType::kBool:
+      w.Bool(v.bool_value);
+      return;
+    case model::ValueType::kInt:
+      w.Int64(v.int_value);
+      return;
+    case model::ValueType::kDouble:
+      if (std::isnan(v.double_value)) {
+        out.String("NaN");
+      } else if (std::isinf(v.double_value)) {
+        out.String(v.double_value > 0 ? "Infinity" : "-Infinity");
+      } else {
+        w.Double(v.double_value);
+      }
+      return;
+    case model::ValueType::kBytes:
+      out.String(Base64Encode(v.string_value));
+      return;
+    case model::ValueType::kArray:
+      w.StartArray();
+      for (const auto& item : v.array_value) WriteAnyValue(out, item);
+      w.EndArray();
+      return;
+    case model::ValueType::kKvList:
+      WriteAttributes(out, v.kvlist_value);
+      return;
+  }
+  w.Null();
+}
+
+void WriteAttributes(JsonOut& out, const model::Attributes& attributes) {
+  out.w().StartObject();
+  for (const auto& kv : attributes) {
+    out.Key(kv.key);
+    WriteAnyValue(out, kv.value);
+  }
+  out.w().EndObject();
+}
+
+namespace {
+
+void WriteResource(JsonOut& out, const model::Resource& r) {
+  out.w().StartObject();
+  out.Key("attributes");
+  WriteAttributes(out, r.attributes);
+  out.Key("dropped_attributes_count");
+  out.w().Uint(r.dropped_attributes_count);
+  out.Key("schema_url");
+  out.String(r.schema_url);
+  out.w().EndObject();
+}
+
+void WriteScope(JsonOut& out, const model::Scope& s) {
+  out.w().StartObject();
+  out.Key("name");
+  out.String(s.name);
+  out.Key("version");
+  out.String(s.version);
+  out.Key("attributes");
+  WriteAttributes(out, s.attributes);
+  out.Key("dropped_attributes_count");
+  out.w().Uint(s.dropped_attributes_count);
+  out.Key("schema_url");
+  out.String(s.schema_url);
+  out.w().EndObject();
+}
+
+void WriteEvents(JsonOut& out, const std::vector<model::Event>& events) {
+  out.w().StartArray();
+  for (const auto& e : events) {
+    out.w().StartObject();
+    out.Key("time_unix_nano");
+    out.Nanos(e.time_unix_nano);
+    out.Key("name");
+    out.String(e.name);
+    out.Key("attributes");
+    WriteAttributes(out, e.attributes);
+    out.Key("dropped_attributes_count");
+    out.w().Uint(e.dropped_attributes_count);
+    out.w().EndObject();
+  }
+  out.w().EndArray();
+}
+
+void WriteLinks(JsonOut& out, const std::vector<model::Link>& links) {
+  out.w().StartArray();
+  for (const auto& l : links) {
+    out.w().StartObject();
+    out.Key("trace_id");
+    out.String(HexEncode(model::AsBytes(l.trace_id)));
+    out.Key("span_id");
+    out.String(HexEncode(model::AsBytes(l.span_id)));
+    out.Key("trace_state");
+    out.String(l.trace_state);
+    out.Key("flags");
+    out.w().Uint(l.flags);
+    out.Key("attributes");
+    WriteAttributes(out, l.attributes);
+    out.Key("dropped_attributes_count");
+    out.w().Uint(l.dropped_attributes_count);
+    out.w().EndObject();
+  }
+  out.w().EndArray();
+}
+
+}  // namespace
+
+void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& span) {
+  auto& w = out.w();
+  const model::Resource& resource = batch.ResourceOf(span);
+  w.StartObject();
+  out.Key("trace_id");
+  out.String(HexEncode(model::AsBytes(span.trace_id)));
+  out.Key("span_id");
+  out.String(HexEncode(model::AsBytes(span.span_id)));
+  out.Key("parent_span_id");
+  out.String(span.is_root() ? std::string() : HexEncode(model::AsBytes(span.parent_span_id)));
+  out.Key("trace_state");
+  out.String(span.trace_state);
+  out.Key("flags");
+  w.Uint(span.flags);
+  out.Key("name");
+  out.String(span.name);
+  out.Key("kind");
+  out.String(model::SpanKindName(span.kind));
+  out.Key("service");
+  out.String(model::ServiceName(resource));
+  out.Key("start_time_unix_nano");
+  out.Nanos(span.start_time_unix_nano);
+  out.Key("end_time_unix_nano");
+  out.Nanos(span.end_time_unix_nano);
+  out.Key("duration_ns");
+  w.Uint64(span.duration_ns());
+  out.Key("status");
+  w.StartObject();
+  out.Key("code");
+  out.String(model::StatusCodeName(span.status.code));
+  out.Key("message");
+  out.String(span.status.message);
+  w.EndObject();
+  out.Key("attributes");
+  WriteAttributes(out, span.attributes);
+  out.Key("dropped_attributes_count");
+  w.Uint(span.dropped_attributes_count);
+  out.Key("events");
+  WriteEvents(out, span.events);
+  out.Key("dropped_events_count");
+  w.Uint(span.dropped_events_count);
+  out.Key("links");
+  WriteLinks(out, span.links);
+  out.Key("dropped_links_count");
+  w.Uint(span.dropped_links_count);
+  out.Key("resource");
+  WriteResource(out, resource);
+  out.Key("scope");
+  WriteScope(out, batch.ScopeOf(span));
+  w.EndObject();
+}
+
+void WriteTraceSummary(JsonOut& out, const model::TraceSummary& t) {
+  auto& w = out.w();
+  w.StartObject();
+  out.Key("trace_id");
+  out.String(HexEncode(model::AsBytes(t.trace_id)));
+  out.Key("root_name");
+  out.String(t.root_name);
+  out.Key("root_service");
+  out.String(t.root_service);
+  out.Key("start_time_unix_nano");
+  out.Nanos(t.start_time_unix_nano);
+  out.Key("end_time_unix_nano");
+  out.Nanos(t.end_time_unix_nano);
+  out.Key("duration_ns");
+  w.Uint64(t.duration_ns());
+  out.Key("span_count");
+  w.Uint(t.span_count);
+  out.Key("error_count");
+  w.Uint(t.error_count);
+  w.EndObject();
+}
+
+}  // namespace tokenscope::server

@@ -1,0 +1,54 @@
+// HttpServer: the HTTP/1.1 transport under Tokenscope's API, on Boost.Beast.
+//
+// A few I/O threads run the event loop (accept, read, write, keep-alive, timeouts); each
+// complete request is handed to the Handler on a separate worker pool, because handlers block
+// (a durable write waits for fsync) and must not stall the event loop. Bodies larger than
+// the limit are answered 413 and the connection closed; malformed HTTP is answered 400.
+// Start/Stop are called from one controlling thread; the Handler must be thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "server/http_types.h"
+
+namespace tokenscope::server {
+
+class HttpServer {
+ public:
+  using Handler = std::function<HttpResponse(HttpRequest&)>;
+
+  struct Options {
+    std::string address = "127.0.0.1:4318";  // HOST:PORT; port 0 picks a free port
+    uint64_t max_body_bytes = 64ull << 20;
+    int io_threads = 2;
+    int worker_threads = 8;
+    std::chrono::seconds idle_timeout{60};
+  };
+
+  HttpServer(Options options, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  Status Start();
+  std::string bound_address() const;  // "127.0.0.1:43125"
+  // Stops accepting, waits (bounded) for requests in flight to be answered, then stops.
+  void Stop();
+
+  size_t in_flight() const;
+
+  class Impl;  // public only so that the connection code in the .cc can name it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Splits "host:port" ("[::1]:4318" for IPv6). InvalidArgument when malformed.
+Status SplitHostPort(std::string_view address, std::string* host, uint16_t* port);
+
+}  // namespace tokenscope::server

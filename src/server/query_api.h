@@ -1,0 +1,29 @@
+// QueryApi: the read side of the HTTP API (docs/api.md) — trace fetch, trace search, service
+// list. Parses and validates parameters (400 with a message naming the parameter), calls the
+// query layer and the Store, renders JSON. Holds a Store it does not own. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "server/http_types.h"
+#include "server/url.h"
+#include "store/store.h"
+
+namespace tokenscope::server {
+
+class QueryApi {
+ public:
+  QueryApi(store::Store* store, std::string project)
+      : store_(store), project_(std::move(project)) {}
+
+  HttpResponse GetTrace(const HttpRequest& req, const ParsedTarget& target,
+                        std::string_view trace_id_hex);
+  HttpResponse SearchTraces(const HttpRequest& req, const ParsedTarget& target);
+  HttpResponse ListServices(const HttpRequest& req);
+
+ private:
+  store::Store* store_;
+  std::string project_;
+};
+
+}  // namespace tokenscope::server

@@ -1,0 +1,139 @@
+#include "server/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "server/http_server.h"
+#include "server/otlp_http.h"
+#include "server/query_api.h"
+#include "server/url.h"
+#include "store/store_factory.h"
+
+namespace tokenscope::server {
+
+// Owns the store, the HTTP transport and the handlers, and starts and stops them in order:
+// store before listeners on the way up, listeners before store on the way down.
+class Server::Impl {
+ public:
+  explicit Impl(ServerConfig config) : config_(std::move(config)) {}
+
+  Status Start() {
+    store::EmbeddedStoreOptions store_options;
+    store_options.data_dir = config_.data_dir;
+    auto opened = store::OpenEmbeddedStore(store_options);
+    if (!opened.ok()) return opened.status().WithContext("opening store in " + config_.data_dir);
+    store_ = std::move(opened).value();
+    ingest_ = std::make_unique<OtlpHttpIngest>(store_.get(), config_.project,
+                                               config_.max_body_bytes);
+    query_ = std::make_unique<QueryApi>(store_.get(), config_.project);
+
+    HttpServer::Options http_options;
+    http_options.address = config_.http_address;
+    http_options.max_body_bytes = config_.max_body_bytes;
+    http_options.io_threads = config_.io_threads;
+    http_options.worker_threads = config_.worker_threads;
+    http_ = std::make_unique<HttpServer>(http_options,
+                                         [this](HttpRequest& req) { return Route(req); });
+    TS_RETURN_IF_ERROR(http_->Start());
+    ready_ = true;
+    spdlog::info("tokenscope: store at {}, HTTP on {}", config_.data_dir, http_->bound_address());
+    return Status::Ok();
+  }
+
+  std::string http_address() const { return http_ ? http_->bound_address() : ""; }
+
+  void Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return stop_requested_; });
+  }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      if (stopped_) return;
+      stopped_ = true;
+      stop_requested_ = true;
+    }
+    cv_.notify_all();
+    ready_ = false;
+    if (http_) http_->Stop();  // drains in-flight requests first
+    http_.reset();
+    query_.reset();
+    ingest_.reset();
+    store_.reset();
+    spdlog::info("tokenscope: stopped");
+  }
+
+ private:
+  HttpResponse Route(HttpRequest& req) {
+    auto target = ParseTarget(req.target());
+    if (!target) {
+      return MakeJsonError(req, http::status::bad_request, "invalid_argument",
+                           "malformed request target");
+    }
+    const std::string& path = target->path;
+    bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
+    bool is_post = req.method() == http::verb::post;
+
+    if (path == "/v1/traces" || path == "/api/public/otel/v1/traces") {
+      if (!is_post) return MethodNotAllowed(req, "POST");
+      return ingest_->HandleTraces(req);
+    }
+    if (path == "/healthz") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return MakeResponse(req, http::status::ok, R"({"status":"ok"})", "application/json");
+    }
+    if (path == "/readyz") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      if (!ready_) {
+        return MakeJsonError(req, http::status::service_unavailable, "unavailable",
+                             "not ready");
+      }
+      return MakeResponse(req, http::status::ok, R"({"status":"ok"})", "application/json");
+    }
+    static constexpr std::string_view kTracesPrefix = "/api/v1/traces/";
+    if (path == "/api/v1/traces") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return query_->SearchTraces(req, *target);
+    }
+    if (path.rfind(kTracesPrefix, 0) == 0 && path.size() > kTracesPrefix.size()) {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return query_->GetTrace(req, *target, std::string_view(path).substr(kTracesPrefix.size()));
+    }
+    if (path == "/api/v1/services") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return query_->ListServices(req);
+    }
+    return MakeJsonError(req, http::status::not_found, "not_found",
+                         "no such endpoint: " + path);
+  }
+
+  static HttpResponse MethodNotAllowed(const HttpRequest& req, std::string_view allowed) {
+    HttpResponse res = MakeJsonError(req, http::status::method_not_allowed, "method_not_allowed",
+                                     "use " + std::string(allowed));
+    res.set(http::field::allow, allowed);
+    return res;
+  }
+
+  ServerConfig config_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<OtlpHttpIngest> ingest_;
+  std::unique_ptr<QueryApi> query_;
+  std::unique_ptr<HttpServer> http_;
+  std::atomic<bool> ready_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_requested_ = false;
+  bool stopped_ = false;
+};
+
+Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Server::~Server() { Stop(); }
+Status Server::Start() { return impl_->Start(); }
+std::string Server::http_address() const { return impl_->http_address(); }
+void Server::Wait() { impl_->Wait(); }
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace tokenscope::server
