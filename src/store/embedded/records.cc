@@ -1,0 +1,136 @@
+#include "store/embedded/records.h"
+
+#include <xxhash.h>
+
+#include <cstring>
+
+#include "otlp/proto_decoder.h"
+#include "otlp/proto_encoder.h"
+#include "store/embedded/coding.h"
+
+namespace tokenscope::store::embedded {
+namespace {
+
+Status Corrupt(std::string_view what) {
+  return DataLoss("corrupt " + std::string(what) + " record in the embedded store");
+}
+
+}  // namespace
+
+void EncodeSpanRecord(const model::Span& span, uint64_t resource_hash, uint64_t scope_hash,
+                      std::string* out) {
+  PutFixed64BigEndian(resource_hash, out);
+  PutFixed64BigEndian(scope_hash, out);
+  otlp::EncodeSpanProto(span, out);
+}
+
+Status ParseSpanRecord(std::string_view record, SpanRecordView* view) {
+  if (!GetFixed64BigEndian(&record, &view->resource_hash) ||
+      !GetFixed64BigEndian(&record, &view->scope_hash)) {
+    return Corrupt("span");
+  }
+  view->span_proto = record;
+  return Status::Ok();
+}
+
+Status DecodeSpanRecord(std::string_view record, model::Span* span, SpanRecordView* view) {
+  TS_RETURN_IF_ERROR(ParseSpanRecord(record, view));
+  Status s = otlp::DecodeSpanProto(view->span_proto, span);
+  if (!s.ok()) return DataLoss("stored span does not decode: " + s.message());
+  return Status::Ok();
+}
+
+void EncodeResourceRecord(const model::Resource& resource, std::string* out) {
+  PutLengthPrefixed(resource.schema_url, out);
+  otlp::EncodeResourceProto(resource, out);
+}
+
+Status DecodeResourceRecord(std::string_view record, model::Resource* resource) {
+  std::string_view schema_url;
+  if (!GetLengthPrefixed(&record, &schema_url)) return Corrupt("resource");
+  Status s = otlp::DecodeResourceProto(record, resource);
+  if (!s.ok()) return DataLoss("stored resource does not decode: " + s.message());
+  resource->schema_url = schema_url;
+  return Status::Ok();
+}
+
+void EncodeScopeRecord(const model::Scope& scope, std::string* out) {
+  PutLengthPrefixed(scope.schema_url, out);
+  otlp::EncodeScopeProto(scope, out);
+}
+
+Status DecodeScopeRecord(std::string_view record, model::Scope* scope) {
+  std::string_view schema_url;
+  if (!GetLengthPrefixed(&record, &schema_url)) return Corrupt("scope");
+  Status s = otlp::DecodeScopeProto(record, scope);
+  if (!s.ok()) return DataLoss("stored scope does not decode: " + s.message());
+  scope->schema_url = schema_url;
+  return Status::Ok();
+}
+
+uint64_t RecordHash(std::string_view record) {
+  return XXH3_64bits(record.data(), record.size());
+}
+
+void EncodeSpanSummaryValue(const SpanSummary& summary, std::string* out) {
+  out->append(reinterpret_cast<const char*>(summary.parent_span_id.data()),
+              summary.parent_span_id.size());
+  PutVarint64(summary.duration_ns, out);
+  out->push_back(static_cast<char>(summary.status));
+  out->push_back(static_cast<char>(summary.kind));
+  PutLengthPrefixed(summary.service, out);
+  out->append(summary.name);
+}
+
+Status DecodeSpanSummaryValue(std::string_view value, SpanSummary* summary) {
+  if (value.size() < summary->parent_span_id.size()) return Corrupt("span summary");
+  std::memcpy(summary->parent_span_id.data(), value.data(), summary->parent_span_id.size());
+  value.remove_prefix(summary->parent_span_id.size());
+  std::string_view service;
+  if (!GetVarint64(&value, &summary->duration_ns) || value.size() < 2) {
+    return Corrupt("span summary");
+  }
+  summary->status = static_cast<model::StatusCode>(value[0]);
+  summary->kind = static_cast<model::SpanKind>(value[1]);
+  value.remove_prefix(2);
+  if (!GetLengthPrefixed(&value, &service)) return Corrupt("span summary");
+  summary->service.assign(service);
+  summary->name.assign(value);
+  return Status::Ok();
+}
+
+void EncodeTraceSummary(const model::TraceSummary& summary, std::string* out) {
+  out->push_back(summary.has_root ? 1 : 0);
+  PutVarint64(summary.start_time_unix_nano, out);
+  PutVarint64(summary.end_time_unix_nano, out);
+  PutVarint64(summary.last_span_start_unix_nano, out);
+  PutVarint64(summary.span_count, out);
+  PutVarint64(summary.error_count, out);
+  PutLengthPrefixed(summary.root_name, out);
+  PutLengthPrefixed(summary.root_service, out);
+}
+
+Status DecodeTraceSummary(std::string_view value, model::TraceSummary* summary) {
+  if (value.empty()) return Corrupt("trace summary");
+  summary->has_root = (value[0] & 1) != 0;
+  value.remove_prefix(1);
+  uint64_t span_count = 0;
+  uint64_t error_count = 0;
+  std::string_view root_name;
+  std::string_view root_service;
+  if (!GetVarint64(&value, &summary->start_time_unix_nano) ||
+      !GetVarint64(&value, &summary->end_time_unix_nano) ||
+      !GetVarint64(&value, &summary->last_span_start_unix_nano) ||
+      !GetVarint64(&value, &span_count) || !GetVarint64(&value, &error_count) ||
+      !GetLengthPrefixed(&value, &root_name) || !GetLengthPrefixed(&value, &root_service) ||
+      !value.empty()) {
+    return Corrupt("trace summary");
+  }
+  summary->span_count = static_cast<uint32_t>(span_count);
+  summary->error_count = static_cast<uint32_t>(error_count);
+  summary->root_name.assign(root_name);
+  summary->root_service.assign(root_service);
+  return Status::Ok();
+}
+
+}  // namespace tokenscope::store::embedded

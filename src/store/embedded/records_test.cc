@@ -1,0 +1,120 @@
+#include "store/embedded/records.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/embedded/summary_merge.h"
+
+namespace tokenscope::store::embedded {
+namespace {
+
+TEST(RecordsTest, SpanSummaryValueRoundTrips) {
+  SpanSummary in;
+  in.parent_span_id = {1, 2, 3, 4, 5, 6, 7, 8};
+  in.duration_ns = 1'234'567'890'123ULL;
+  in.status = model::StatusCode::kError;
+  in.kind = model::SpanKind::kClient;
+  in.service = std::string("rag\0api", 7);
+  in.name = "llm.generate";
+  std::string value;
+  EncodeSpanSummaryValue(in, &value);
+
+  SpanSummary out;
+  ASSERT_TRUE(DecodeSpanSummaryValue(value, &out).ok());
+  EXPECT_EQ(out.parent_span_id, in.parent_span_id);
+  EXPECT_EQ(out.duration_ns, in.duration_ns);
+  EXPECT_EQ(out.status, in.status);
+  EXPECT_EQ(out.kind, in.kind);
+  EXPECT_EQ(out.service, in.service);
+  EXPECT_EQ(out.name, in.name);
+
+  EXPECT_FALSE(DecodeSpanSummaryValue(value.substr(0, 5), &out).ok());
+}
+
+model::TraceSummary MakeSummary(bool root, uint64_t start, uint64_t end, uint32_t spans,
+                                uint32_t errors, std::string name, std::string service) {
+  model::TraceSummary s;
+  s.has_root = root;
+  s.root_name = std::move(name);
+  s.root_service = std::move(service);
+  s.start_time_unix_nano = start;
+  s.end_time_unix_nano = end;
+  s.last_span_start_unix_nano = start;
+  s.span_count = spans;
+  s.error_count = errors;
+  return s;
+}
+
+TEST(RecordsTest, TraceSummaryRoundTrips) {
+  const model::TraceSummary in =
+      MakeSummary(true, 1763000000000000000ULL, 1763000000500000000ULL, 42, 3, "request", "api");
+  std::string value;
+  EncodeTraceSummary(in, &value);
+  model::TraceSummary out;
+  ASSERT_TRUE(DecodeTraceSummary(value, &out).ok());
+  EXPECT_EQ(out.has_root, in.has_root);
+  EXPECT_EQ(out.root_name, in.root_name);
+  EXPECT_EQ(out.root_service, in.root_service);
+  EXPECT_EQ(out.start_time_unix_nano, in.start_time_unix_nano);
+  EXPECT_EQ(out.end_time_unix_nano, in.end_time_unix_nano);
+  EXPECT_EQ(out.last_span_start_unix_nano, in.last_span_start_unix_nano);
+  EXPECT_EQ(out.span_count, in.span_count);
+  EXPECT_EQ(out.error_count, in.error_count);
+
+  EXPECT_FALSE(DecodeTraceSummary("", &out).ok());
+  EXPECT_FALSE(DecodeTraceSummary(value + "x", &out).ok());
+  EXPECT_FALSE(DecodeTraceSummary(value.substr(0, value.size() - 1), &out).ok());
+}
+
+TEST(SummaryMergeTest, FoldIsOrderIndependentForDisjointSpans) {
+  std::string root, child, late;
+  EncodeTraceSummary(MakeSummary(true, 100, 900, 1, 0, "request", "api"), &root);
+  EncodeTraceSummary(MakeSummary(false, 50, 300, 2, 1, "", "worker"), &child);
+  EncodeTraceSummary(MakeSummary(false, 800, 1200, 1, 1, "", "db"), &late);
+
+  const std::vector<std::vector<std::string_view>> orders = {
+      {root, child, late}, {late, child, root}, {child, root, late}};
+  for (const auto& order : orders) {
+    model::TraceSummary folded;
+    ASSERT_TRUE(DecodeTraceSummary(FoldTraceSummaries(order), &folded).ok());
+    EXPECT_TRUE(folded.has_root);
+    EXPECT_EQ(folded.root_name, "request");
+    EXPECT_EQ(folded.root_service, "api");
+    EXPECT_EQ(folded.start_time_unix_nano, 50u);
+    EXPECT_EQ(folded.end_time_unix_nano, 1200u);
+    EXPECT_EQ(folded.last_span_start_unix_nano, 800u);
+    EXPECT_EQ(folded.span_count, 4u);
+    EXPECT_EQ(folded.error_count, 2u);
+  }
+}
+
+TEST(SummaryMergeTest, PartialFoldsComposeWithFullFolds) {
+  std::string a, b, c;
+  EncodeTraceSummary(MakeSummary(false, 10, 20, 1, 0, "", "x"), &a);
+  EncodeTraceSummary(MakeSummary(true, 5, 50, 1, 1, "root", "y"), &b);
+  EncodeTraceSummary(MakeSummary(false, 30, 40, 3, 0, "", "z"), &c);
+  const std::string partial = FoldTraceSummaries({b, c});
+  model::TraceSummary two_step, one_step;
+  ASSERT_TRUE(DecodeTraceSummary(FoldTraceSummaries({a, partial}), &two_step).ok());
+  ASSERT_TRUE(DecodeTraceSummary(FoldTraceSummaries({a, b, c}), &one_step).ok());
+  EXPECT_EQ(two_step.span_count, one_step.span_count);
+  EXPECT_EQ(two_step.error_count, one_step.error_count);
+  EXPECT_EQ(two_step.root_name, one_step.root_name);
+  EXPECT_EQ(two_step.start_time_unix_nano, one_step.start_time_unix_nano);
+  EXPECT_EQ(two_step.end_time_unix_nano, one_step.end_time_unix_nano);
+}
+
+TEST(SummaryMergeTest, CorruptOperandsAreSkipped) {
+  std::string good;
+  EncodeTraceSummary(MakeSummary(true, 1, 2, 1, 0, "r", "s"), &good);
+  size_t skipped = 0;
+  model::TraceSummary folded;
+  ASSERT_TRUE(DecodeTraceSummary(FoldTraceSummaries({"\x01", good, ""}, &skipped), &folded).ok());
+  EXPECT_EQ(skipped, 2u);
+  EXPECT_EQ(folded.span_count, 1u);
+}
+
+}  // namespace
+}  // namespace tokenscope::store::embedded
