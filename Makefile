@@ -1,13 +1,16 @@
 # Tokenscope — the commands a developer needs. See README.md.
 BUILD_DIR  ?= build
 ASAN_DIR   ?= build-asan
+FUZZ_DIR   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := otlp_proto_fuzz otlp_json_fuzz filter_parser_fuzz config_loader_fuzz
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 HTTP       ?= 127.0.0.1:4318
 GRPC       ?= 127.0.0.1:4317
 DATA       ?= ./data
 
-.PHONY: all deps build build-asan run test test-unit test-asan test-e2e e2e-deps format fuzz bench clean
+.PHONY: all deps build build-asan build-fuzz run test test-unit test-asan e2e-deps format fuzz fuzz-smoke bench clean
 
 all: build
 
@@ -34,10 +37,11 @@ e2e-deps:
 	@cd tests/e2e && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
 # Every suite: unit and integration (ctest, which includes the Node end-to-end suite),
-# then the same unit and integration suites again under ASan+UBSan.
+# then the same suites again under ASan+UBSan, then every fuzzer briefly.
 test: build e2e-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-asan
+	$(MAKE) fuzz-smoke
 
 test-unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
@@ -45,8 +49,22 @@ test-unit: build
 test-asan: build-asan e2e-deps
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
 
+$(FUZZ_DIR)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTOKENSCOPE_FUZZ=ON -DTOKENSCOPE_TESTS=OFF -DTOKENSCOPE_BENCH=OFF
+
+build-fuzz: deps $(FUZZ_DIR)/build.ninja
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+# Runs each fuzzer for FUZZ_SECONDS on a scratch corpus seeded from fuzz/corpus/.
+fuzz: build-fuzz
+	@scripts/run-fuzzers.sh $(FUZZ_DIR)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: build-fuzz
+	@scripts/run-fuzzers.sh $(FUZZ_DIR)/fuzz 10 $(FUZZ_TARGETS)
+
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
