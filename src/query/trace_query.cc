@@ -1,5 +1,8 @@
 #include "query/trace_query.h"
 
+#include "query/filter/filter_eval.h"
+#include "query/span_subject.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -13,13 +16,26 @@ bool SpanCondition::MatchesSummary(const store::SpanSummary& s) const {
   if (status && s.status != *status) return false;
   if (min_duration_ns && s.duration_ns < *min_duration_ns) return false;
   if (max_duration_ns && s.duration_ns > *max_duration_ns) return false;
+  if (filter && !filter_needs_full_span_ && !filter::Evaluate(*filter, SummarySubject(s))) {
+    return false;
+  }
   return true;
 }
 
-bool SpanCondition::MatchesAttributes(const model::Span& span) const {
+void SpanCondition::SetFilter(filter::Filter f) {
+  filter_needs_full_span_ = !SummaryAnswers(f);
+  filter = std::move(f);
+}
+
+bool SpanCondition::MatchesFullSpan(const model::Span& span,
+                                    const model::Resource& resource) const {
   for (const auto& [key, expected] : attribute_equals) {
     const model::AnyValue* v = model::FindAttribute(span.attributes, key);
     if (v == nullptr || !AttributeEquals(*v, expected)) return false;
+  }
+  if (filter && filter_needs_full_span_ &&
+      !filter::Evaluate(*filter, FullSpanSubject(span, resource))) {
+    return false;
   }
   return true;
 }

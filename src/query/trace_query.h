@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/span.h"
+#include "query/filter/filter_ast.h"
 #include "store/store.h"
 
 namespace tokenscope::query {
@@ -25,11 +26,20 @@ struct SpanCondition {
   // attribute key -> expected value, compared as the attribute's own type (see AttributeEquals)
   std::vector<std::pair<std::string, std::string>> attribute_equals;
 
-  // True when the summary alone decides everything but the attribute conditions.
+  // A filter-language expression (DESIGN.md §7); set through SetFilter.
+  std::optional<filter::Filter> filter;
+
+  void SetFilter(filter::Filter f);
+
+  // Checks every condition the span summary can answer. A false answer is final; a true one
+  // still needs MatchesFullSpan when NeedsFullSpan().
   bool MatchesSummary(const store::SpanSummary& summary) const;
-  bool NeedsFullSpan() const { return !attribute_equals.empty(); }
-  // Attribute conditions against a full span (resource attributes are not consulted).
-  bool MatchesAttributes(const model::Span& span) const;
+  bool NeedsFullSpan() const { return !attribute_equals.empty() || filter_needs_full_span_; }
+  // The conditions that need the whole span: attribute equality and the filter.
+  bool MatchesFullSpan(const model::Span& span, const model::Resource& resource) const;
+
+ private:
+  bool filter_needs_full_span_ = false;
 };
 
 // True when `value` equals the textual `expected`: strings compare exactly, integers and

@@ -17,13 +17,21 @@ struct TraceIdHash {
   }
 };
 
-// Picks the most selective equality index the condition allows.
+// Picks the most selective equality index the condition allows: span name, then service,
+// then error status (the store indexes only errors among statuses).
 std::optional<store::IndexTerm> ChooseIndex(const SpanCondition& c) {
-  if (c.name) return store::IndexTerm{store::IndexedField::kName, *c.name};
-  if (c.service) return store::IndexTerm{store::IndexedField::kService, *c.service};
-  if (c.status && *c.status == model::StatusCode::kError) {
-    return store::IndexTerm{store::IndexedField::kStatus, "error"};
+  std::optional<std::string> name = c.name, service = c.service;
+  bool error = c.status && *c.status == model::StatusCode::kError;
+  if (c.filter) {
+    for (const auto& [field, value] : filter::IndexableEqualities(*c.filter)) {
+      if (field == filter::Field::kName && !name) name = value;
+      if (field == filter::Field::kService && !service) service = value;
+      if (field == filter::Field::kStatus && value == "error") error = true;
+    }
   }
+  if (name) return store::IndexTerm{store::IndexedField::kName, *name};
+  if (service) return store::IndexTerm{store::IndexedField::kService, *service};
+  if (error) return store::IndexTerm{store::IndexedField::kStatus, "error"};
   return std::nullopt;
 }
 
@@ -87,7 +95,10 @@ class Searcher {
         if (span.status().code() == StatusCode::kNotFound) return false;
         return span.status();
       }
-      if (span->spans.empty() || !query_.condition.MatchesAttributes(span->spans[0])) return false;
+      if (span->spans.empty() ||
+          !query_.condition.MatchesFullSpan(span->spans[0], span->ResourceOf(span->spans[0]))) {
+        return false;
+      }
     }
     if (cursor) {
       TS_ASSIGN_OR_RETURN(bool earlier, MatchedOnEarlierPage(s.trace_id, *cursor));
@@ -124,7 +135,8 @@ class Searcher {
       s.kind = span.kind;
       s.service = std::string(model::ServiceName(batch.ResourceOf(span)));
       s.name = std::string(span.name);
-      if (query_.condition.MatchesSummary(s) && query_.condition.MatchesAttributes(span)) {
+      if (query_.condition.MatchesSummary(s) &&
+          query_.condition.MatchesFullSpan(span, batch.ResourceOf(span))) {
         return true;
       }
     }

@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "query/filter/filter_parser.h"
 #include "store/store_factory.h"
 
 namespace tokenscope::query {
@@ -160,6 +161,29 @@ TEST_F(TraceSearchTest, ConditionsOnOneSpan) {
   q.start_unix_nano = 1'500'000'000ull;
   q.end_unix_nano = 2'500'000'000ull;
   EXPECT_EQ(All(q, 10).size(), 1u);
+}
+
+TEST_F(TraceSearchTest, FilterLanguage) {
+  WriteTrace(1, 1'000'000'000ull, 4, true, "search");
+  WriteTrace(2, 2'000'000'000ull, 4, false, "ads");
+  WriteTrace(3, 3'000'000'000ull, 1, false, "search");
+  auto count = [&](std::string_view text) {
+    auto f = filter::ParseFilter(text);
+    EXPECT_TRUE(f.ok()) << text << ": " << f.status().ToString();
+    TraceQuery q;
+    q.project = "p";
+    q.condition.SetFilter(std::move(f).value());
+    return All(q, 2).size();
+  };
+  EXPECT_EQ(count("status = error"), 1u);
+  EXPECT_EQ(count("service = \"db\""), 2u);
+  EXPECT_EQ(count("attr.team = \"ads\""), 1u);
+  EXPECT_EQ(count("attr.team = \"search\" and duration >= 2ms"), 1u);
+  EXPECT_EQ(count("(service = \"db\" or name = \"request\") and not attr.team = \"ads\""), 2u);
+  EXPECT_EQ(count("resource.\"service.name\" ~ \"^d\""), 2u);
+  EXPECT_EQ(count("name = \"step\" and attr.attempt > 2"), 2u);
+  EXPECT_EQ(count("model = \"gpt-4o\""), 0u);  // no LLM data on these spans
+  EXPECT_EQ(count(""), 3u);
 }
 
 TEST_F(TraceSearchTest, ProjectsAreIsolated) {

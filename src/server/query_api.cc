@@ -5,6 +5,7 @@
 
 #include "base/duration.h"
 #include "base/hex.h"
+#include "query/filter/filter_parser.h"
 #include "query/trace_search.h"
 #include "server/api_json.h"
 
@@ -80,9 +81,9 @@ StatusOr<query::TraceQuery> ParseTraceQuery(const ParsedTarget& t, const std::st
     }
   }
   if (auto f = t.Param("filter"); f && !f->empty()) {
-    return InvalidArgument(
-        "parameter 'filter' (the filter language) is not supported by this version; use "
-        "service, name, status, min_duration, max_duration and attr.KEY");
+    auto parsed = query::filter::ParseFilter(*f);
+    if (!parsed.ok()) return parsed.status().WithContext("parameter 'filter'");
+    c.SetFilter(std::move(parsed).value());
   }
   return q;
 }
