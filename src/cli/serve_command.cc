@@ -1,0 +1,92 @@
+#include "cli/serve_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/traces_command.h"
+#include "server/server.h"
+
+namespace tokenscope::cli {
+namespace {
+
+sigset_t ShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
+}
+
+// Logs go to stderr: stdout carries only the "listening" line that scripts parse.
+void ConfigureLogging(const std::string& level) {
+  // Unnamed like spdlog's own default logger, so no registry name is taken from the server.
+  auto logger =
+      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  spdlog::set_default_logger(std::move(logger));
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// After the first signal the server drains, which can take a while; a second signal means the
+// operator does not want to wait.
+void ExitOnSecondSignal(const sigset_t& signals) {
+  std::thread([signals] {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) == 0) {
+      std::fputs("tokenscope: second signal, exiting without draining\n", stderr);
+      std::_Exit(128 + signal_number);
+    }
+  }).detach();
+}
+
+}  // namespace
+
+int RunServe(const ConfigSources& sources) {
+  StatusOr<server::ServerConfig> config = LoadServerConfig(sources);
+  if (!config.ok()) {
+    fmt::print(stderr, "error: {}\n", config.status().message());
+    return kExitUsage;
+  }
+  ConfigureLogging(config->log_level);
+
+  // Block the shutdown signals before any server thread exists so every thread inherits the
+  // mask and the signals are only ever consumed by sigwait below.
+  const sigset_t signals = ShutdownSignals();
+  if (int error = pthread_sigmask(SIG_BLOCK, &signals, nullptr); error != 0) {
+    fmt::print(stderr, "error: cannot block signals: {}\n", std::strerror(error));
+    return kExitServerError;
+  }
+
+  server::Server server(*config);
+  if (Status started = server.Start(); !started.ok()) {
+    fmt::print(stderr, "error: cannot start the server: {}\n", started.message());
+    return kExitServerError;
+  }
+  const std::string address = server.http_address();
+  fmt::print(
+      "tokenscope listening on http://{0} (OTLP/HTTP: POST http://{0}/v1/traces, API: "
+      "http://{0}/api/v1/traces)\n",
+      address);
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  if (int error = sigwait(&signals, &signal_number); error != 0) {
+    spdlog::error("sigwait failed: {}", std::strerror(error));
+  } else {
+    spdlog::info("received {}, draining", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  }
+  ExitOnSecondSignal(signals);
+  server.Stop();
+  return kExitOk;
+}
+
+}  // namespace tokenscope::cli

@@ -1,0 +1,153 @@
+#include "cli/traces_command.h"
+
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "cli/test_http_server.h"
+
+namespace tokenscope::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+constexpr std::string_view kTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+ClientOptions OptionsFor(const TestHttpServer& server) {
+  ClientOptions options;
+  options.endpoint = server.endpoint();
+  return options;
+}
+
+TEST(TraceTargetsTest, GetValidatesAndLowercasesTheId) {
+  EXPECT_EQ(*TraceGetTarget("4BF92F3577B34DA6A3CE929D0E0E4736"),
+            "/api/v1/traces/4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_FALSE(TraceGetTarget("4bf92f").ok());
+  EXPECT_FALSE(TraceGetTarget("zzf92f3577b34da6a3ce929d0e0e4736").ok());
+  EXPECT_FALSE(TraceGetTarget("../../../../api/v1/services/xxxxx").ok());
+}
+
+TEST(TraceTargetsTest, SearchEncodesEveryParameter) {
+  TraceSearchParams params;
+  params.filter = "service = \"rag api\"";
+  params.service = "rag-api";
+  params.name = "llm generate";
+  params.status = "error";
+  params.min_duration = "250ms";
+  params.max_duration = "2s";
+  params.attributes = {"gen_ai.request.model=gpt-4o", "user.id=a&b=c", "empty="};
+  params.since = "15m";
+  params.limit = 50;
+  params.cursor = "abc/def+";
+  EXPECT_EQ(*TraceSearchTarget(params),
+            "/api/v1/traces?filter=service%20%3D%20%22rag%20api%22&service=rag-api"
+            "&name=llm%20generate&status=error&min_duration=250ms&max_duration=2s"
+            "&attr.gen_ai.request.model=gpt-4o&attr.user.id=a%26b%3Dc&attr.empty="
+            "&since=15m&limit=50&cursor=abc%2Fdef%2B");
+  EXPECT_EQ(*TraceSearchTarget({}), "/api/v1/traces");
+}
+
+TEST(TraceTargetsTest, SearchRejectsAttributesWithoutKeyOrValue) {
+  TraceSearchParams params;
+  params.attributes = {"novalue"};
+  EXPECT_FALSE(TraceSearchTarget(params).ok());
+  params.attributes = {"=x"};
+  EXPECT_FALSE(TraceSearchTarget(params).ok());
+}
+
+TEST(RunTracesGetTest, PrintsTree) {
+  TestHttpServer server(
+      {200, R"({"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[{"span_id":"a",)"
+            R"("parent_span_id":"","name":"root","service":"svc","kind":"server",)"
+            R"("duration_ns":1500000,"status":{"code":"ok","message":""}}]})"});
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesGet(OptionsFor(server), kTraceId, out, err), kExitOk);
+  EXPECT_THAT(out.str(), HasSubstr("root  svc      server"));
+  EXPECT_THAT(out.str(), HasSubstr("1.50ms  ok"));
+  EXPECT_THAT(err.str(), IsEmpty());
+  EXPECT_EQ(server.targets(), std::vector<std::string>{"/api/v1/traces/" + std::string(kTraceId)});
+}
+
+TEST(RunTracesGetTest, JsonPrintsTheBodyVerbatim) {
+  TestHttpServer server({200, R"({"spans":[]})"});
+  ClientOptions options = OptionsFor(server);
+  options.json = true;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesGet(options, kTraceId, out, err), kExitOk);
+  EXPECT_EQ(out.str(), "{\"spans\":[]}\n");
+}
+
+TEST(RunTracesGetTest, ServerErrorExitsOneWithItsMessage) {
+  TestHttpServer server({404, R"({"error":{"code":"not_found","message":"trace not found"}})"});
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesGet(OptionsFor(server), kTraceId, out, err), kExitServerError);
+  EXPECT_EQ(err.str(), "error: trace not found\n");
+  EXPECT_THAT(out.str(), IsEmpty());
+}
+
+TEST(RunTracesGetTest, BadTraceIdIsAUsageError) {
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesGet({}, "nope", out, err), kExitUsage);
+  EXPECT_THAT(err.str(), HasSubstr("32 hex digits"));
+}
+
+TEST(RunTracesGetTest, ConnectionRefusedGivesAHint) {
+  uint16_t port = 0;
+  {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    port = acceptor.local_endpoint().port();
+  }
+  ClientOptions options;
+  options.endpoint = "http://127.0.0.1:" + std::to_string(port);
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesGet(options, kTraceId, out, err), kExitUsage);
+  EXPECT_THAT(err.str(), HasSubstr("is `tokenscope serve` running at " + options.endpoint + "?"));
+}
+
+TEST(RunTracesGetTest, BadEndpointIsAUsageError) {
+  ClientOptions options;
+  options.endpoint = "https://example.com";
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesGet(options, kTraceId, out, err), kExitUsage);
+  EXPECT_THAT(err.str(), HasSubstr("https is not supported"));
+}
+
+TEST(RunTracesSearchTest, PrintsTableAndCursorHint) {
+  TestHttpServer server(
+      {200, R"({"traces":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","root_name":"q",)"
+            R"("root_service":"s","start_time_unix_nano":"1763000000000000000",)"
+            R"("duration_ns":2500000000,"span_count":3,"error_count":0}],"next_cursor":"c1"})"});
+  TraceSearchParams params;
+  params.service = "s";
+  params.attributes = {"k=v w"};
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesSearch(OptionsFor(server), params, out, err), kExitOk);
+  EXPECT_THAT(out.str(), HasSubstr("TRACE ID"));
+  EXPECT_THAT(out.str(), HasSubstr("4bf92f3577b34da6a3ce929d0e0e4736"));
+  EXPECT_THAT(out.str(), HasSubstr("2.50s"));
+  EXPECT_EQ(err.str(), "more traces: repeat with --cursor c1\n");
+  EXPECT_EQ(server.targets(), std::vector<std::string>{"/api/v1/traces?service=s&attr.k=v%20w"});
+}
+
+TEST(RunTracesSearchTest, MalformedAnswerIsAServerError) {
+  TestHttpServer server({200, "<html>"});
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesSearch(OptionsFor(server), {}, out, err), kExitServerError);
+  EXPECT_THAT(err.str(), HasSubstr("not JSON"));
+}
+
+TEST(RunTracesSearchTest, BadRequestExitsOne) {
+  TestHttpServer server({400, R"({"error":{"code":"invalid_argument","message":"bad since"}})"});
+  TraceSearchParams params;
+  params.since = "yesterday";
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesSearch(OptionsFor(server), params, out, err), kExitServerError);
+  EXPECT_EQ(err.str(), "error: bad since\n");
+}
+
+}  // namespace
+}  // namespace tokenscope::cli
