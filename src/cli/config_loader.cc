@@ -44,7 +44,8 @@ const Setting kSettings[] = {
      SettingKind::kAddress,
      &ServerConfig::http_address},
     {{"--grpc", "TOKENSCOPE_GRPC", "grpc.address", "HOST:PORT",
-      "Listen address for OTLP/gRPC ingest; port 0 picks a free port"},
+      "Listen address for OTLP/gRPC ingest (accepted and validated; the gRPC listener is not "
+      "served yet)"},
      SettingKind::kAddress,
      &ServerConfig::grpc_address},
     {{"--max-body-bytes", "TOKENSCOPE_MAX_BODY_BYTES", "limits.max_body_bytes", "N",
