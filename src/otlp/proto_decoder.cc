@@ -644,27 +644,21 @@ class ProtoDecoder {
 
   // ArrayValue{1: repeated AnyValue values}, the values one level deeper than the array.
   bool DecodeArrayValue(std::string_view bytes, std::vector<model::AnyValue>* values, int depth) {
-    Reader r(bytes);
-    while (!r.done()) {
-      uint32_t field;
-      WireType wt;
-      if (!r.ReadTag(&field, &wt)) return trail_.Fail(WireErrorText(r.error()));
-      if (field == 1) {
-        const auto index = static_cast<int64_t>(values->size());
-        std::string_view body;
-        if (!Message(r, wt, "values", index, &body)) return false;
-        if (!DecodeAnyValue(body, &values->emplace_back(), depth + 1)) {
-          return trail_.Within("values", index);
-        }
-      } else if (!SkipUnknown(r, wt, field)) {
-        return false;
-      }
-    }
-    return true;
+    return DecodeNestedValues(bytes, values, [&](std::string_view body, model::AnyValue* v) {
+      return DecodeAnyValue(body, v, depth + 1);
+    });
   }
 
   // KeyValueList{1: repeated KeyValue values}.
   bool DecodeKvList(std::string_view bytes, std::vector<model::KeyValue>* values, int depth) {
+    return DecodeNestedValues(bytes, values, [&](std::string_view body, model::KeyValue* kv) {
+      return DecodeKeyValue(body, kv, depth + 1);
+    });
+  }
+
+  // The shared shape of ArrayValue and KeyValueList: field 1 repeats, everything else skips.
+  template <typename T, typename DecodeOne>
+  bool DecodeNestedValues(std::string_view bytes, std::vector<T>* values, DecodeOne decode_one) {
     Reader r(bytes);
     while (!r.done()) {
       uint32_t field;
@@ -674,9 +668,7 @@ class ProtoDecoder {
         const auto index = static_cast<int64_t>(values->size());
         std::string_view body;
         if (!Message(r, wt, "values", index, &body)) return false;
-        if (!DecodeKeyValue(body, &values->emplace_back(), depth + 1)) {
-          return trail_.Within("values", index);
-        }
+        if (!decode_one(body, &values->emplace_back())) return trail_.Within("values", index);
       } else if (!SkipUnknown(r, wt, field)) {
         return false;
       }
