@@ -1,6 +1,7 @@
 #include "query/span_subject.h"
 
 #include "base/hex.h"
+#include "enrich/error_classifier.h"
 
 namespace tokenscope::query {
 
@@ -50,6 +51,11 @@ std::optional<std::string_view> FullSpanSubject::StringField(Field field) const 
     case Field::kTraceId:
       trace_id_hex_ = HexEncode(model::AsBytes(span_.trace_id));
       return trace_id_hex_;
+    case Field::kErrorClass: {
+      auto error = enrich::ClassifyError(span_, nullptr);
+      if (!error) return std::nullopt;
+      return model::ErrorClassName(error->error_class);
+    }
     default: return std::nullopt;
   }
 }

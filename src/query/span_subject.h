@@ -30,7 +30,8 @@ class SummarySubject : public filter::FilterSubject {
   mutable std::string trace_id_hex_;
 };
 
-// `kind` is the OTLP span kind (server, client, ...). LLM fields (model, tokens, cost, ...)
+// `kind` is the OTLP span kind (server, client, ...); `error_class` is classified from the
+// raw span (enrich/error_classifier.h). LLM fields (model, tokens, cost, ...)
 // answer nothing until normalized LLM data is stored with spans.
 class FullSpanSubject : public filter::FilterSubject {
  public:

@@ -184,6 +184,8 @@ TEST_F(TraceSearchTest, FilterLanguage) {
   EXPECT_EQ(count("name = \"step\" and attr.attempt > 2"), 2u);
   EXPECT_EQ(count("model = \"gpt-4o\""), 0u);  // no LLM data on these spans
   EXPECT_EQ(count(""), 3u);
+  EXPECT_EQ(count("error_class = \"unknown\""), 1u);  // an error status with no message
+  EXPECT_EQ(count("error_class = \"infrastructure\""), 0u);
 }
 
 TEST_F(TraceSearchTest, ProjectsAreIsolated) {

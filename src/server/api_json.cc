@@ -5,6 +5,7 @@
 
 #include "base/base64.h"
 #include "base/hex.h"
+#include "enrich/error_classifier.h"
 
 namespace tokenscope::server {
 
@@ -175,6 +176,15 @@ void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& s
   WriteResource(out, resource);
   out.Key("scope");
   WriteScope(out, batch.ScopeOf(span));
+  // Classified when read, from the raw span, so a better classifier applies to old data too.
+  if (auto error = enrich::ClassifyError(span, nullptr)) {
+    out.Key("error_class");
+    out.String(model::ErrorClassName(error->error_class));
+    out.Key("error_reason");
+    out.String(error->reason);
+    out.Key("error_fingerprint");
+    out.String(error->fingerprint);
+  }
   w.EndObject();
 }
 

@@ -60,9 +60,35 @@ TEST(ApiJsonTest, SpanHasEveryDocumentedField) {
         R"("parent_span_id":"")", R"("kind":"client")", R"("service":"svc")",
         R"("start_time_unix_nano":"1763000000000000001")", R"("duration_ns":100)",
         R"("status":{"code":"error","message":"boom"})", R"("scope":{"name":"lib")",
-        R"("events":[])", R"("links":[])", R"("dropped_links_count":0)"}) {
+        R"("events":[])", R"("links":[])", R"("dropped_links_count":0)",
+        R"("error_class":"unknown")", R"("error_fingerprint":"unknown:)"}) {
     EXPECT_NE(json.find(needle), std::string::npos) << needle << " in " << json;
   }
+}
+
+TEST(ApiJsonTest, RateLimitedSpanIsInfrastructure) {
+  model::SpanBatch batch;
+  batch.resources.emplace_back();
+  batch.scopes.emplace_back();
+  model::Span span;
+  span.status.code = model::StatusCode::kError;
+  span.status.message = "429 Rate limit reached for requests";
+  batch.spans.push_back(span);
+  JsonOut out;
+  WriteSpan(out, batch, batch.spans[0]);
+  std::string json = out.Take();
+  EXPECT_NE(json.find(R"("error_class":"infrastructure")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("error_reason":"rate_limited")"), std::string::npos) << json;
+}
+
+TEST(ApiJsonTest, HealthySpanHasNoErrorFields) {
+  model::SpanBatch batch;
+  batch.resources.emplace_back();
+  batch.scopes.emplace_back();
+  batch.spans.emplace_back();
+  JsonOut out;
+  WriteSpan(out, batch, batch.spans[0]);
+  EXPECT_EQ(out.Take().find("error_class"), std::string::npos);
 }
 
 }  // namespace
