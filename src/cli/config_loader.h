@@ -36,6 +36,7 @@ struct ServerFlagOverrides {
   std::optional<std::string> http_address;
   std::optional<std::string> grpc_address;
   std::optional<uint64_t> max_body_bytes;
+  std::optional<uint64_t> max_inflight_bytes;
   std::optional<int> io_threads;
   std::optional<int> worker_threads;
   std::optional<std::string> log_level;

@@ -282,13 +282,14 @@ TEST(ConfigLoaderTest, EveryEnvironmentVariableIsRead) {
 
 TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   ConfigSources sources;
-  sources.flags = {"/d", "1.1.1.1:1", "2.2.2.2:2", 4096, 2, 3, "trace"};
+  sources.flags = {"/d", "1.1.1.1:1", "2.2.2.2:2", 4096, 8192, 2, 3, "trace"};
   StatusOr<ServerConfig> config = LoadServerConfig(sources);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/d");
   EXPECT_EQ(config->http_address, "1.1.1.1:1");
   EXPECT_EQ(config->grpc_address, "2.2.2.2:2");
   EXPECT_EQ(config->max_body_bytes, 4096u);
+  EXPECT_EQ(config->max_inflight_bytes, 8192u);
   EXPECT_EQ(config->io_threads, 2);
   EXPECT_EQ(config->worker_threads, 3);
   EXPECT_EQ(config->log_level, "trace");
@@ -375,7 +376,7 @@ TEST(ConfigLoaderTest, DirectoryAsConfigFileIsAnError) {
 }
 
 TEST(ConfigLoaderTest, DocsCoverEverySettingWithHelpText) {
-  EXPECT_EQ(ServerSettingDocs().size(), 7u);
+  EXPECT_EQ(ServerSettingDocs().size(), 8u);
   for (const SettingDoc& doc : ServerSettingDocs()) {
     EXPECT_EQ(FindSettingByFlag(doc.flag), &doc);
     std::string help = SettingHelpText(doc);

@@ -65,6 +65,7 @@ void AddServeCommand(CLI::App& app, CommandLine& command_line) {
   AddServeSetting(*serve, "--http", flags.http_address);
   AddServeSetting(*serve, "--grpc", flags.grpc_address);
   AddServeSetting(*serve, "--max-body-bytes", flags.max_body_bytes);
+  AddServeSetting(*serve, "--max-inflight-bytes", flags.max_inflight_bytes);
   AddServeSetting(*serve, "--io-threads", flags.io_threads);
   AddServeSetting(*serve, "--worker-threads", flags.worker_threads);
   AddServeSetting(*serve, "--log-level", flags.log_level);

@@ -47,6 +47,25 @@ class HttpServer::Impl {
   void Stop();
   std::string bound_address() const { return bound_; }
   size_t in_flight() const { return in_flight_.load(); }
+  uint64_t in_flight_bytes() const { return in_flight_bytes_.load(); }
+  uint64_t throttled() const { return throttled_.load(); }
+
+  // Reserves `bytes` of the in-flight budget; false (and nothing reserved) when over budget.
+  bool Admit(uint64_t bytes) {
+    uint64_t current = in_flight_bytes_.load();
+    do {
+      if (current > 0 && current + bytes > options_.max_inflight_bytes) {
+        throttled_.fetch_add(1);
+        return false;
+      }
+    } while (!in_flight_bytes_.compare_exchange_weak(current, current + bytes));
+    return true;
+  }
+  void Release(uint64_t bytes) { in_flight_bytes_.fetch_sub(bytes); }
+  void Adjust(uint64_t reserved, uint64_t actual) {
+    if (actual > reserved) in_flight_bytes_.fetch_add(actual - reserved);
+    if (actual < reserved) in_flight_bytes_.fetch_sub(reserved - actual);
+  }
 
   // Runs `fn` on the worker pool, counting it as in flight until it finishes.
   template <typename Fn>
@@ -72,6 +91,8 @@ class HttpServer::Impl {
   std::vector<std::thread> io_threads_;
   std::string bound_;
   std::atomic<size_t> in_flight_{0};
+  std::atomic<uint64_t> in_flight_bytes_{0};
+  std::atomic<uint64_t> throttled_{0};
   bool stopped_ = false;
 };
 
@@ -102,6 +123,21 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     auto& req = parser_->get();
+    uint64_t announced = parser_->content_length().value_or(0);
+    if (announced > server_->options().max_body_bytes) {
+      return OnReadError(http::error::body_limit);
+    }
+    if (!server_->Admit(announced)) {
+      // The body is not read; closing the connection discards it.
+      HttpRequest head;
+      head.version(req.version());
+      head.keep_alive(false);
+      HttpResponse res = MakeJsonError(head, http::status::too_many_requests, "overloaded",
+                                       "too much data in flight; retry after the delay");
+      res.set(http::field::retry_after, "1");
+      return Send(std::move(res));
+    }
+    reserved_ = announced;
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       // curl and others wait for this before sending a large body.
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -143,10 +179,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnRequest(beast::error_code ec) {
-    if (ec) return OnReadError(ec);
+    if (ec) {
+      server_->Release(std::exchange(reserved_, 0));
+      return OnReadError(ec);
+    }
     stream_.expires_never();  // the handler may wait on a durable write
     auto request = std::make_shared<HttpRequest>(parser_->release());
-    server_->Dispatch([self = shared_from_this(), request] {
+    uint64_t held = request->body().size();
+    server_->Adjust(std::exchange(reserved_, 0), held);
+    server_->Dispatch([self = shared_from_this(), request, held]() mutable {
       HttpResponse response;
       try {
         response = self->server_->handler()(*request);
@@ -156,6 +197,8 @@ class Session : public std::enable_shared_from_this<Session> {
         response = MakeJsonError(*request, http::status::internal_server_error, "internal",
                                  "internal error");
       }
+      request.reset();  // the body is no longer needed; its bytes leave the budget
+      self->server_->Release(held);
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Send(std::move(response));
       });
@@ -183,6 +226,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl* server_;
+  uint64_t reserved_ = 0;  // in-flight budget held for the request being read
 };
 
 }  // namespace
@@ -255,5 +299,7 @@ Status HttpServer::Start() { return impl_->Start(); }
 std::string HttpServer::bound_address() const { return impl_->bound_address(); }
 void HttpServer::Stop() { impl_->Stop(); }
 size_t HttpServer::in_flight() const { return impl_->in_flight(); }
+uint64_t HttpServer::in_flight_bytes() const { return impl_->in_flight_bytes(); }
+uint64_t HttpServer::throttled_requests() const { return impl_->throttled(); }
 
 }  // namespace tokenscope::server

@@ -32,6 +32,7 @@ class Server::Impl {
     HttpServer::Options http_options;
     http_options.address = config_.http_address;
     http_options.max_body_bytes = config_.max_body_bytes;
+    http_options.max_inflight_bytes = config_.max_inflight_bytes;
     http_options.io_threads = config_.io_threads;
     http_options.worker_threads = config_.worker_threads;
     http_ = std::make_unique<HttpServer>(http_options,
