@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "enrich/span_analysis.h"
 #include "model/span.h"
 #include "query/filter/filter_ast.h"
 #include "query/filter/filter_eval.h"
@@ -30,22 +31,30 @@ class SummarySubject : public filter::FilterSubject {
   mutable std::string trace_id_hex_;
 };
 
-// `kind` is the OTLP span kind (server, client, ...); `error_class` is classified from the
-// raw span (enrich/error_classifier.h). LLM fields (model, tokens, cost, ...)
-// answer nothing until normalized LLM data is stored with spans.
+// `kind` is the OTLP span kind (server, client, ...). LLM fields (model, provider,
+// operation, ttft, tokens, cost, session, user, input, output) and `error_class` come from
+// enrich::AnalyzeSpan, run once per subject on first use; `cost` is in USD, and `input` /
+// `output` are the texts of the input / output messages joined by newlines.
 class FullSpanSubject : public filter::FilterSubject {
  public:
-  FullSpanSubject(const model::Span& span, const model::Resource& resource)
-      : span_(span), resource_(resource) {}
+  FullSpanSubject(const model::Span& span, const model::Resource& resource,
+                  const model::Scope& scope, const enrich::PriceTable* prices)
+      : span_(span), resource_(resource), scope_(scope), prices_(prices) {}
   std::optional<std::string_view> StringField(filter::Field field) const override;
   std::optional<double> NumberField(filter::Field field) const override;
   const model::AnyValue* Attribute(std::string_view key) const override;
   const model::AnyValue* ResourceAttribute(std::string_view key) const override;
 
  private:
+  const enrich::SpanAnalysis& Analysis() const;
+
   const model::Span& span_;
   const model::Resource& resource_;
+  const model::Scope& scope_;
+  const enrich::PriceTable* prices_;
   mutable std::string trace_id_hex_;
+  mutable std::string text_;
+  mutable std::optional<enrich::SpanAnalysis> analysis_;
 };
 
 }  // namespace tokenscope::query

@@ -13,6 +13,10 @@
 
 #include "model/span.h"
 #include "query/filter/filter_ast.h"
+
+namespace tokenscope::enrich {
+class PriceTable;
+}
 #include "store/store.h"
 
 namespace tokenscope::query {
@@ -26,6 +30,8 @@ struct SpanCondition {
   // attribute key -> expected value, compared as the attribute's own type (see AttributeEquals)
   std::vector<std::pair<std::string, std::string>> attribute_equals;
 
+  // Prices LLM spans for the `cost` filter field; not owned, may be null.
+  const enrich::PriceTable* prices = nullptr;
   // A filter-language expression (DESIGN.md §7); set through SetFilter.
   std::optional<filter::Filter> filter;
 
@@ -36,7 +42,7 @@ struct SpanCondition {
   bool MatchesSummary(const store::SpanSummary& summary) const;
   bool NeedsFullSpan() const { return !attribute_equals.empty() || filter_needs_full_span_; }
   // The conditions that need the whole span: attribute equality and the filter.
-  bool MatchesFullSpan(const model::Span& span, const model::Resource& resource) const;
+  bool MatchesFullSpan(const model::SpanBatch& batch, const model::Span& span) const;
 
  private:
   bool filter_needs_full_span_ = false;

@@ -96,7 +96,7 @@ class Searcher {
         return span.status();
       }
       if (span->spans.empty() ||
-          !query_.condition.MatchesFullSpan(span->spans[0], span->ResourceOf(span->spans[0]))) {
+          !query_.condition.MatchesFullSpan(*span, span->spans[0])) {
         return false;
       }
     }
@@ -136,7 +136,7 @@ class Searcher {
       s.service = std::string(model::ServiceName(batch.ResourceOf(span)));
       s.name = std::string(span.name);
       if (query_.condition.MatchesSummary(s) &&
-          query_.condition.MatchesFullSpan(span, batch.ResourceOf(span))) {
+          query_.condition.MatchesFullSpan(batch, span)) {
         return true;
       }
     }

@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "enrich/pricing.h"
 #include "query/filter/filter_parser.h"
 #include "store/store_factory.h"
 
@@ -186,6 +187,47 @@ TEST_F(TraceSearchTest, FilterLanguage) {
   EXPECT_EQ(count(""), 3u);
   EXPECT_EQ(count("error_class = \"unknown\""), 1u);  // an error status with no message
   EXPECT_EQ(count("error_class = \"infrastructure\""), 0u);
+}
+
+TEST_F(TraceSearchTest, LlmFieldsFromNormalizedSpans) {
+  WriteTrace(1, 1'000'000'000ull, 2, false);
+  model::SpanBatch batch;
+  batch.project = "p";
+  batch.resources.emplace_back();
+  batch.resources[0].attributes.push_back({"service.name", model::AnyValue::String("rag-api")});
+  batch.scopes.emplace_back();
+  model::Span s;
+  s.trace_id[0] = 9;
+  s.span_id[0] = 1;
+  s.name = "chat gpt-4o";
+  s.kind = model::SpanKind::kClient;
+  s.start_time_unix_nano = 1'763'000'000'000'000'000ull;  // Nov 2025: gpt-4o is priced
+  s.end_time_unix_nano = s.start_time_unix_nano + 1'500'000'000ull;
+  s.attributes.push_back({"gen_ai.operation.name", model::AnyValue::String("chat")});
+  s.attributes.push_back({"gen_ai.provider.name", model::AnyValue::String("openai")});
+  s.attributes.push_back({"gen_ai.request.model", model::AnyValue::String("gpt-4o")});
+  s.attributes.push_back({"gen_ai.usage.input_tokens", model::AnyValue::Int(1000)});
+  s.attributes.push_back({"gen_ai.usage.output_tokens", model::AnyValue::Int(200)});
+  batch.spans.push_back(s);
+  ASSERT_TRUE(store_->Write(batch).ok());
+
+  auto prices = enrich::PriceTable::Builtin();
+  ASSERT_TRUE(prices.ok()) << prices.status().ToString();
+  auto count = [&](std::string_view text) {
+    auto f = filter::ParseFilter(text);
+    EXPECT_TRUE(f.ok()) << text << ": " << f.status().ToString();
+    TraceQuery q;
+    q.project = "p";
+    q.condition.prices = &*prices;
+    q.condition.SetFilter(std::move(f).value());
+    return All(q, 5).size();
+  };
+  EXPECT_EQ(count("model = \"gpt-4o\""), 1u);
+  EXPECT_EQ(count("provider = \"openai\" and input_tokens >= 1000 and output_tokens < 201"), 1u);
+  // gpt-4o: $2.50 / 1M input, $10 / 1M output -> 0.0025 + 0.002 = $0.0045
+  EXPECT_EQ(count("cost > 0.0044 and cost < 0.0046"), 1u);
+  EXPECT_EQ(count("model = \"gpt-4o-mini\""), 0u);
+  EXPECT_EQ(count("total_tokens = 1200"), 1u);
 }
 
 TEST_F(TraceSearchTest, ProjectsAreIsolated) {

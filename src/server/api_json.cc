@@ -5,7 +5,8 @@
 
 #include "base/base64.h"
 #include "base/hex.h"
-#include "enrich/error_classifier.h"
+#include "enrich/span_analysis.h"
+#include "server/llm_json.h"
 
 namespace tokenscope::server {
 
@@ -127,7 +128,8 @@ void WriteLinks(JsonOut& out, const std::vector<model::Link>& links) {
 
 }  // namespace
 
-void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& span) {
+void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& span,
+               const enrich::PriceTable* prices) {
   auto& w = out.w();
   const model::Resource& resource = batch.ResourceOf(span);
   w.StartObject();
@@ -176,8 +178,15 @@ void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& s
   WriteResource(out, resource);
   out.Key("scope");
   WriteScope(out, batch.ScopeOf(span));
-  // Classified when read, from the raw span, so a better classifier applies to old data too.
-  if (auto error = enrich::ClassifyError(span, nullptr)) {
+  // Derived when read, from the raw span, so a better normalizer, price table or classifier
+  // applies to old data too.
+  enrich::SpanAnalysis analysis =
+      enrich::AnalyzeSpan(span, resource, batch.ScopeOf(span), prices);
+  if (analysis.llm) {
+    out.Key("llm");
+    WriteLlm(out, *analysis.llm);
+  }
+  if (const auto& error = analysis.error) {
     out.Key("error_class");
     out.String(model::ErrorClassName(error->error_class));
     out.Key("error_reason");

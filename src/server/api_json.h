@@ -12,6 +12,10 @@
 #include "model/span.h"
 #include "model/trace_summary.h"
 
+namespace tokenscope::enrich {
+class PriceTable;
+}
+
 namespace tokenscope::server {
 
 class JsonOut {
@@ -32,7 +36,10 @@ class JsonOut {
 
 void WriteAnyValue(JsonOut& out, const model::AnyValue& value);
 void WriteAttributes(JsonOut& out, const model::Attributes& attributes);
-void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& span);
+// Writes the span with its derived sections: `llm` (normalized and, given `prices`, priced)
+// and the error class, reason and fingerprint of errored spans.
+void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& span,
+               const enrich::PriceTable* prices);
 void WriteTraceSummary(JsonOut& out, const model::TraceSummary& summary);
 
 }  // namespace tokenscope::server

@@ -53,7 +53,7 @@ TEST(ApiJsonTest, SpanHasEveryDocumentedField) {
   span.status.message = "boom";
   batch.spans.push_back(span);
   JsonOut out;
-  WriteSpan(out, batch, batch.spans[0]);
+  WriteSpan(out, batch, batch.spans[0], nullptr);
   std::string json = out.Take();
   for (const char* needle :
        {R"("trace_id":"ab000000000000000000000000000000")", R"("span_id":"0000000000000001")",
@@ -75,7 +75,7 @@ TEST(ApiJsonTest, RateLimitedSpanIsInfrastructure) {
   span.status.message = "429 Rate limit reached for requests";
   batch.spans.push_back(span);
   JsonOut out;
-  WriteSpan(out, batch, batch.spans[0]);
+  WriteSpan(out, batch, batch.spans[0], nullptr);
   std::string json = out.Take();
   EXPECT_NE(json.find(R"("error_class":"infrastructure")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("error_reason":"rate_limited")"), std::string::npos) << json;
@@ -87,7 +87,7 @@ TEST(ApiJsonTest, HealthySpanHasNoErrorFields) {
   batch.scopes.emplace_back();
   batch.spans.emplace_back();
   JsonOut out;
-  WriteSpan(out, batch, batch.spans[0]);
+  WriteSpan(out, batch, batch.spans[0], nullptr);
   EXPECT_EQ(out.Take().find("error_class"), std::string::npos);
 }
 

@@ -132,7 +132,7 @@ HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& targ
   WriteTraceSummary(out, *summary);
   out.Key("spans");
   out.w().StartArray();
-  for (const auto& span : batch->spans) WriteSpan(out, *batch, span);
+  for (const auto& span : batch->spans) WriteSpan(out, *batch, span, prices_);
   out.w().EndArray();
   out.Key("total_spans");
   out.w().Uint(summary->span_count);
@@ -145,6 +145,7 @@ HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& targ
 HttpResponse QueryApi::SearchTraces(const HttpRequest& req, const ParsedTarget& target) {
   auto q = ParseTraceQuery(target, project_);
   if (!q.ok()) return BadRequest(req, q.status());
+  q->condition.prices = prices_;
   auto result = query::SearchTraces(*store_, *q);
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kInvalidArgument) {

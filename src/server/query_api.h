@@ -7,14 +7,16 @@
 
 #include "server/http_types.h"
 #include "server/url.h"
+#include "enrich/pricing.h"
 #include "store/store.h"
 
 namespace tokenscope::server {
 
 class QueryApi {
  public:
-  QueryApi(store::Store* store, std::string project)
-      : store_(store), project_(std::move(project)) {}
+  // `prices` (not owned, may be null) prices LLM spans in responses and filters.
+  QueryApi(store::Store* store, std::string project, const enrich::PriceTable* prices)
+      : store_(store), project_(std::move(project)), prices_(prices) {}
 
   HttpResponse GetTrace(const HttpRequest& req, const ParsedTarget& target,
                         std::string_view trace_id_hex);
@@ -24,6 +26,7 @@ class QueryApi {
  private:
   store::Store* store_;
   std::string project_;
+  const enrich::PriceTable* prices_;
 };
 
 }  // namespace tokenscope::server

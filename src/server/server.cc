@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "enrich/pricing.h"
 #include "server/http_server.h"
 #include "server/otlp_http.h"
 #include "server/query_api.h"
@@ -25,9 +26,12 @@ class Server::Impl {
     auto opened = store::OpenEmbeddedStore(store_options);
     if (!opened.ok()) return opened.status().WithContext("opening store in " + config_.data_dir);
     store_ = std::move(opened).value();
+    auto prices = enrich::PriceTable::Builtin();
+    if (!prices.ok()) return prices.status().WithContext("loading the built-in price table");
+    prices_ = std::make_unique<enrich::PriceTable>(std::move(prices).value());
     ingest_ = std::make_unique<OtlpHttpIngest>(store_.get(), config_.project,
                                                config_.max_body_bytes);
-    query_ = std::make_unique<QueryApi>(store_.get(), config_.project);
+    query_ = std::make_unique<QueryApi>(store_.get(), config_.project, prices_.get());
 
     HttpServer::Options http_options;
     http_options.address = config_.http_address;
@@ -120,6 +124,7 @@ class Server::Impl {
 
   ServerConfig config_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<enrich::PriceTable> prices_;
   std::unique_ptr<OtlpHttpIngest> ingest_;
   std::unique_ptr<QueryApi> query_;
   std::unique_ptr<HttpServer> http_;

@@ -1,0 +1,26 @@
+// AnalyzeSpan: everything Tokenscope derives from one raw span — its canonical LLM section
+// (semconv normalizer), the cost of LLM and embedding calls (price table) and the error class
+// and fingerprint. Derived from the raw span alone, so it can run at ingest or when reading,
+// and a newer normalizer or price table applies to old data. Stateless; thread-safe as long
+// as the PriceTable is not modified.
+#pragma once
+
+#include <optional>
+
+#include "enrich/error_classifier.h"
+#include "enrich/pricing.h"
+#include "model/llm.h"
+#include "model/span.h"
+
+namespace tokenscope::enrich {
+
+struct SpanAnalysis {
+  std::optional<model::LlmInfo> llm;
+  std::optional<ErrorInfo> error;
+};
+
+// `prices` may be null: then no cost is computed.
+SpanAnalysis AnalyzeSpan(const model::Span& span, const model::Resource& resource,
+                         const model::Scope& scope, const PriceTable* prices);
+
+}  // namespace tokenscope::enrich
