@@ -19,7 +19,13 @@ struct SpanAnalysis {
   std::optional<ErrorInfo> error;
 };
 
-// `prices` may be null: then no cost is computed.
+// The span's normalized LLM section, priced when it is an LLM or embedding call and `prices`
+// (which may be null) knows the model; nullopt for spans that are not LLM-related.
+std::optional<model::LlmInfo> PricedLlmInfo(const model::Span& span,
+                                            const model::Resource& resource,
+                                            const model::Scope& scope, const PriceTable* prices);
+
+// PricedLlmInfo plus the error classification. `prices` may be null: then no cost.
 SpanAnalysis AnalyzeSpan(const model::Span& span, const model::Resource& resource,
                          const model::Scope& scope, const PriceTable* prices);
 

@@ -142,6 +142,30 @@ struct LlmInfo {
   const std::string& model() const { return response_model.empty() ? request_model : response_model; }
 };
 
+// What one span adds to its trace's LLM totals, and the totals themselves: calls, tokens by
+// type, cost, models, session and user. Merging is associative and commutative (the store
+// folds it with a merge operator as spans arrive in any order). Only LLM and embedding calls
+// count tokens and cost: agent and chain spans often repeat their children's usage.
+struct LlmTotals {
+  static constexpr size_t kMaxModels = 16;
+
+  uint32_t llm_calls = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t cache_read_input_tokens = 0;
+  int64_t cache_creation_input_tokens = 0;
+  int64_t reasoning_tokens = 0;
+  int64_t total_tokens = 0;
+  int64_t cost_nanos = 0;
+  std::vector<std::string> models;  // sorted, distinct, at most kMaxModels
+  std::string session_id;           // the smallest non-empty one seen (deterministic)
+  std::string user_id;
+
+  void AddCall(const LlmInfo& llm);
+  void Merge(const LlmTotals& other);
+  bool empty() const { return llm_calls == 0 && session_id.empty() && user_id.empty(); }
+};
+
 // Error classification of an errored or degraded span (LLM or not).
 enum class ErrorClass : uint8_t { kNone = 0, kPrompt, kModel, kInfrastructure, kUnknown };
 std::string_view ErrorClassName(ErrorClass c);  // "", "prompt", "model", "infrastructure", "unknown"

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/arena.h"
+#include "model/llm.h"
 
 namespace tokenscope::model {
 
@@ -170,6 +171,9 @@ class SpanBatch {
   std::vector<Resource> resources;
   std::vector<Scope> scopes;
   std::vector<Span> spans;
+  // What each span adds to its trace's LLM totals, parallel to `spans`; empty when the batch
+  // was not analyzed (then traces get no LLM totals from it).
+  std::vector<LlmTotals> llm_totals;
 
   const Resource& ResourceOf(const Span& s) const { return resources[s.resource_index]; }
   const Scope& ScopeOf(const Span& s) const { return scopes[s.scope_index]; }

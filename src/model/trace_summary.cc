@@ -4,7 +4,8 @@
 
 namespace tokenscope::model {
 
-void TraceSummary::AddSpan(const Span& span, std::string_view service) {
+void TraceSummary::AddSpan(const Span& span, std::string_view service,
+                           const LlmTotals* span_llm) {
   TraceSummary one;
   one.trace_id = span.trace_id;
   one.has_root = span.is_root();
@@ -15,6 +16,7 @@ void TraceSummary::AddSpan(const Span& span, std::string_view service) {
   one.last_span_start_unix_nano = span.start_time_unix_nano;
   one.span_count = 1;
   one.error_count = span.status.code == StatusCode::kError ? 1 : 0;
+  if (span_llm != nullptr) one.llm = *span_llm;
   Merge(one);
 }
 
@@ -37,6 +39,7 @@ void TraceSummary::Merge(const TraceSummary& other) {
   last_span_start_unix_nano = std::max(last_span_start_unix_nano, other.last_span_start_unix_nano);
   span_count += other.span_count;
   error_count += other.error_count;
+  llm.Merge(other.llm);
 }
 
 }  // namespace tokenscope::model

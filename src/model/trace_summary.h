@@ -20,14 +20,15 @@ struct TraceSummary {
   uint64_t last_span_start_unix_nano = 0;  // max span start, bounds where spans sit in time
   uint32_t span_count = 0;
   uint32_t error_count = 0;
+  LlmTotals llm;
 
   uint64_t duration_ns() const {
     return end_time_unix_nano > start_time_unix_nano ? end_time_unix_nano - start_time_unix_nano
                                                      : 0;
   }
 
-  // Folds one span into the summary.
-  void AddSpan(const Span& span, std::string_view service);
+  // Folds one span (and what it adds to the LLM totals, if known) into the summary.
+  void AddSpan(const Span& span, std::string_view service, const LlmTotals* span_llm = nullptr);
   // Folds another summary of the same trace (covering other spans) into this one.
   void Merge(const TraceSummary& other);
 };

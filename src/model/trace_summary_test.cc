@@ -42,5 +42,45 @@ TEST(TraceSummaryTest, OrderDoesNotMatter) {
   }
 }
 
+TEST(TraceSummaryTest, LlmTotalsMergeInAnyOrder) {
+  auto call = [](const char* model, int64_t in, int64_t out, int64_t cost, const char* session) {
+    LlmInfo llm;
+    llm.kind = LlmSpanKind::kLlm;
+    llm.request_model = model;
+    llm.usage.input_tokens = in;
+    llm.usage.output_tokens = out;
+    llm.cost = Cost{};
+    llm.cost->total_nanos = cost;
+    llm.session_id = session;
+    LlmTotals t;
+    t.AddCall(llm);
+    return t;
+  };
+  LlmInfo agent;  // agent spans carry identity but do not add tokens or cost
+  agent.kind = LlmSpanKind::kAgent;
+  agent.usage.input_tokens = 999;
+  agent.user_id = "u1";
+  LlmTotals agent_totals;
+  agent_totals.AddCall(agent);
+  std::vector<LlmTotals> parts = {call("gpt-4o", 100, 10, 5000, "s2"),
+                                  call("claude-haiku-4-5", 50, 5, 700, "s1"),
+                                  call("gpt-4o", 1, 1, 1, ""), agent_totals};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 10; ++round) {
+    std::shuffle(parts.begin(), parts.end(), rng);
+    LlmTotals a, b;
+    for (size_t i = 0; i < parts.size(); ++i) (i % 2 ? a : b).Merge(parts[i]);
+    a.Merge(b);
+    EXPECT_EQ(a.llm_calls, 3u);
+    EXPECT_EQ(a.input_tokens, 151);
+    EXPECT_EQ(a.output_tokens, 16);
+    EXPECT_EQ(a.total_tokens, 167);
+    EXPECT_EQ(a.cost_nanos, 5701);
+    EXPECT_EQ(a.models, (std::vector<std::string>{"claude-haiku-4-5", "gpt-4o"}));
+    EXPECT_EQ(a.session_id, "s1");
+    EXPECT_EQ(a.user_id, "u1");
+  }
+}
+
 }  // namespace
 }  // namespace tokenscope::model

@@ -216,6 +216,33 @@ void WriteTraceSummary(JsonOut& out, const model::TraceSummary& t) {
   w.Uint(t.span_count);
   out.Key("error_count");
   w.Uint(t.error_count);
+  const model::LlmTotals& llm = t.llm;
+  out.Key("llm_call_count");
+  w.Uint(llm.llm_calls);
+  out.Key("input_tokens");
+  w.Int64(llm.input_tokens);
+  out.Key("output_tokens");
+  w.Int64(llm.output_tokens);
+  out.Key("cache_read_input_tokens");
+  w.Int64(llm.cache_read_input_tokens);
+  out.Key("cache_creation_input_tokens");
+  w.Int64(llm.cache_creation_input_tokens);
+  out.Key("reasoning_tokens");
+  w.Int64(llm.reasoning_tokens);
+  out.Key("total_tokens");
+  w.Int64(llm.total_tokens);
+  out.Key("cost_nanos_usd");
+  w.Int64(llm.cost_nanos);
+  out.Key("cost_usd");
+  w.Double(static_cast<double>(llm.cost_nanos) / 1e9);
+  out.Key("models");
+  w.StartArray();
+  for (const auto& m : llm.models) out.String(m);
+  w.EndArray();
+  out.Key("session_id");
+  out.String(llm.session_id);
+  out.Key("user_id");
+  out.String(llm.user_id);
   w.EndObject();
 }
 

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "base/gzip.h"
+#include "enrich/span_analysis.h"
 #include "otlp/json_decoder.h"
 #include "otlp/json_encoder.h"
 #include "otlp/proto_decoder.h"
@@ -95,6 +96,14 @@ HttpResponse OtlpHttpIngest::HandleTraces(HttpRequest& req) {
     counters_.requests_rejected.fetch_add(1, std::memory_order_relaxed);
     return StatusResponse(req, enc, http::status::bad_request, kRpcInvalidArgument,
                           decoded.message());
+  }
+
+  // Each span's share of its trace's LLM totals (calls, tokens, cost, models, session, user).
+  batch.llm_totals.resize(batch.spans.size());
+  for (size_t i = 0; i < batch.spans.size(); ++i) {
+    const model::Span& span = batch.spans[i];
+    auto llm = enrich::PricedLlmInfo(span, batch.ResourceOf(span), batch.ScopeOf(span), prices_);
+    if (llm) batch.llm_totals[i].AddCall(*llm);
   }
 
   if (!batch.spans.empty()) {

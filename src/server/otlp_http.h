@@ -11,6 +11,7 @@
 #include <string>
 
 #include "server/http_types.h"
+#include "enrich/pricing.h"
 #include "store/store.h"
 
 namespace tokenscope::server {
@@ -25,8 +26,13 @@ struct IngestCounters {
 
 class OtlpHttpIngest {
  public:
-  OtlpHttpIngest(store::Store* store, std::string project, uint64_t max_body_bytes)
-      : store_(store), project_(std::move(project)), max_body_bytes_(max_body_bytes) {}
+  // `prices` (not owned, may be null) prices LLM calls for the trace totals.
+  OtlpHttpIngest(store::Store* store, std::string project, uint64_t max_body_bytes,
+                 const enrich::PriceTable* prices)
+      : store_(store),
+        project_(std::move(project)),
+        max_body_bytes_(max_body_bytes),
+        prices_(prices) {}
 
   HttpResponse HandleTraces(HttpRequest& request);
   const IngestCounters& counters() const { return counters_; }
@@ -35,6 +41,7 @@ class OtlpHttpIngest {
   store::Store* store_;
   std::string project_;
   uint64_t max_body_bytes_;
+  const enrich::PriceTable* prices_;
   IngestCounters counters_;
 };
 

@@ -30,7 +30,7 @@ class Server::Impl {
     if (!prices.ok()) return prices.status().WithContext("loading the built-in price table");
     prices_ = std::make_unique<enrich::PriceTable>(std::move(prices).value());
     ingest_ = std::make_unique<OtlpHttpIngest>(store_.get(), config_.project,
-                                               config_.max_body_bytes);
+                                               config_.max_body_bytes, prices_.get());
     query_ = std::make_unique<QueryApi>(store_.get(), config_.project, prices_.get());
 
     HttpServer::Options http_options;

@@ -478,7 +478,11 @@ Status EmbeddedStore::PlanWrite(const model::SpanBatch& batch, WritePlan* plan) 
                     summary_value);
         });
 
-    if (!plan->rewrite[i]) summaries[span.trace_id].AddSpan(span, service);
+    if (!plan->rewrite[i]) {
+      const model::LlmTotals* llm =
+          batch.llm_totals.size() == n ? &batch.llm_totals[i] : nullptr;
+      summaries[span.trace_id].AddSpan(span, service, llm);
+    }
   }
 
   for (const auto& [trace_id, summary] : summaries) {

@@ -108,7 +108,49 @@ void EncodeTraceSummary(const model::TraceSummary& summary, std::string* out) {
   PutVarint64(summary.error_count, out);
   PutLengthPrefixed(summary.root_name, out);
   PutLengthPrefixed(summary.root_service, out);
+  // LLM totals follow only when there are any, so plain traces stay small.
+  const model::LlmTotals& llm = summary.llm;
+  if (llm.empty() && llm.models.empty()) return;
+  PutVarint64(llm.llm_calls, out);
+  for (int64_t v : {llm.input_tokens, llm.output_tokens, llm.cache_read_input_tokens,
+                    llm.cache_creation_input_tokens, llm.reasoning_tokens, llm.total_tokens,
+                    llm.cost_nanos}) {
+    PutVarint64(static_cast<uint64_t>(v), out);
+  }
+  PutVarint64(llm.models.size(), out);
+  for (const auto& m : llm.models) PutLengthPrefixed(m, out);
+  PutLengthPrefixed(llm.session_id, out);
+  PutLengthPrefixed(llm.user_id, out);
 }
+
+namespace {
+
+bool DecodeLlmTotals(std::string_view* in, model::LlmTotals* llm) {
+  uint64_t calls = 0;
+  if (!GetVarint64(in, &calls)) return false;
+  llm->llm_calls = static_cast<uint32_t>(calls);
+  for (int64_t* field : {&llm->input_tokens, &llm->output_tokens, &llm->cache_read_input_tokens,
+                         &llm->cache_creation_input_tokens, &llm->reasoning_tokens,
+                         &llm->total_tokens, &llm->cost_nanos}) {
+    uint64_t v = 0;
+    if (!GetVarint64(in, &v)) return false;
+    *field = static_cast<int64_t>(v);
+  }
+  uint64_t model_count = 0;
+  if (!GetVarint64(in, &model_count) || model_count > model::LlmTotals::kMaxModels) return false;
+  for (uint64_t i = 0; i < model_count; ++i) {
+    std::string_view m;
+    if (!GetLengthPrefixed(in, &m)) return false;
+    llm->models.emplace_back(m);
+  }
+  std::string_view session, user;
+  if (!GetLengthPrefixed(in, &session) || !GetLengthPrefixed(in, &user)) return false;
+  llm->session_id.assign(session);
+  llm->user_id.assign(user);
+  return in->empty();
+}
+
+}  // namespace
 
 Status DecodeTraceSummary(std::string_view value, model::TraceSummary* summary) {
   if (value.empty()) return Corrupt("trace summary");
@@ -123,7 +165,7 @@ Status DecodeTraceSummary(std::string_view value, model::TraceSummary* summary) 
       !GetVarint64(&value, &summary->last_span_start_unix_nano) ||
       !GetVarint64(&value, &span_count) || !GetVarint64(&value, &error_count) ||
       !GetLengthPrefixed(&value, &root_name) || !GetLengthPrefixed(&value, &root_service) ||
-      !value.empty()) {
+      (!value.empty() && !DecodeLlmTotals(&value, &summary->llm))) {
     return Corrupt("trace summary");
   }
   summary->span_count = static_cast<uint32_t>(span_count);

@@ -68,6 +68,44 @@ TEST(RecordsTest, TraceSummaryRoundTrips) {
   EXPECT_FALSE(DecodeTraceSummary(value.substr(0, value.size() - 1), &out).ok());
 }
 
+TEST(RecordsTest, TraceSummaryWithLlmTotalsRoundTrips) {
+  model::TraceSummary in = MakeSummary(true, 1, 2, 3, 0, "chat", "api");
+  in.llm.llm_calls = 2;
+  in.llm.input_tokens = 1000;
+  in.llm.output_tokens = 200;
+  in.llm.cache_read_input_tokens = 400;
+  in.llm.cache_creation_input_tokens = 7;
+  in.llm.reasoning_tokens = 50;
+  in.llm.total_tokens = 1200;
+  in.llm.cost_nanos = 4'000'000;
+  in.llm.models = {"claude-haiku-4-5", "gpt-4o"};
+  in.llm.session_id = "sess-1";
+  in.llm.user_id = "user-9";
+  std::string value;
+  EncodeTraceSummary(in, &value);
+  model::TraceSummary out;
+  ASSERT_TRUE(DecodeTraceSummary(value, &out).ok());
+  EXPECT_EQ(out.llm.llm_calls, 2u);
+  EXPECT_EQ(out.llm.input_tokens, 1000);
+  EXPECT_EQ(out.llm.output_tokens, 200);
+  EXPECT_EQ(out.llm.cache_read_input_tokens, 400);
+  EXPECT_EQ(out.llm.cache_creation_input_tokens, 7);
+  EXPECT_EQ(out.llm.reasoning_tokens, 50);
+  EXPECT_EQ(out.llm.total_tokens, 1200);
+  EXPECT_EQ(out.llm.cost_nanos, 4'000'000);
+  EXPECT_EQ(out.llm.models, in.llm.models);
+  EXPECT_EQ(out.llm.session_id, "sess-1");
+  EXPECT_EQ(out.llm.user_id, "user-9");
+  for (size_t cut = 0; cut < value.size(); ++cut) {
+    model::TraceSummary partial;
+    Status s = DecodeTraceSummary(value.substr(0, cut), &partial);
+    // Cutting exactly before the LLM section leaves a valid plain summary; any other cut fails.
+    if (s.ok()) {
+      EXPECT_EQ(partial.llm.llm_calls, 0u) << cut;
+    }
+  }
+}
+
 TEST(SummaryMergeTest, FoldIsOrderIndependentForDisjointSpans) {
   std::string root, child, late;
   EncodeTraceSummary(MakeSummary(true, 100, 900, 1, 0, "request", "api"), &root);
