@@ -62,6 +62,9 @@ struct TraceQuery {
   // Upper bound on span summaries examined per call, so that a rare match in a huge range
   // answers with a partial page and a cursor instead of scanning for minutes.
   size_t max_examined = 500'000;
+  // The same for spans whose whole record must be read (attribute and LLM conditions), which
+  // cost a point lookup and a decode each.
+  size_t max_full_span_reads = 20'000;
 };
 
 struct TraceSearchResult {

@@ -63,7 +63,8 @@ class Searcher {
             visit_status = accepted.status();
             return false;
           }
-          if (found_.size() >= query_.limit || examined_ >= query_.max_examined) {
+          if (found_.size() >= query_.limit || examined_ >= query_.max_examined ||
+              full_span_reads_ >= query_.max_full_span_reads) {
             exhausted = false;
             return false;
           }
@@ -90,6 +91,7 @@ class Searcher {
     if (seen_.count(s.trace_id) != 0) return false;
     if (!query_.condition.MatchesSummary(s)) return false;
     if (query_.condition.NeedsFullSpan()) {
+      ++full_span_reads_;
       auto span = store_.GetSpan(query_.project, s.trace_id, s.span_id);
       if (!span.ok()) {
         if (span.status().code() == StatusCode::kNotFound) return false;
@@ -148,6 +150,7 @@ class Searcher {
   std::unordered_set<model::TraceId, TraceIdHash> seen_;
   std::vector<model::TraceId> found_;
   size_t examined_ = 0;
+  size_t full_span_reads_ = 0;
 };
 
 }  // namespace

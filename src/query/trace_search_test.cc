@@ -262,6 +262,21 @@ TEST_F(TraceSearchTest, ExaminationBudgetReturnsCursor) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->traces.empty());
   EXPECT_TRUE(r->next_cursor.has_value());
+
+  // Conditions that need whole span records have their own, smaller budget.
+  TraceQuery full;
+  full.project = "p";
+  full.condition.attribute_equals = {{"team", "nobody"}};
+  full.max_full_span_reads = 3;
+  auto partial = SearchTraces(*store_, full);
+  ASSERT_TRUE(partial.ok());
+  EXPECT_TRUE(partial->traces.empty());
+  EXPECT_TRUE(partial->next_cursor.has_value());
+  full.cursor = *partial->next_cursor;
+  full.max_full_span_reads = 1000;
+  auto rest = SearchTraces(*store_, full);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_FALSE(rest->next_cursor.has_value());
 }
 
 }  // namespace
