@@ -10,7 +10,7 @@ HTTP       ?= 127.0.0.1:4318
 GRPC       ?= 127.0.0.1:4317
 DATA       ?= ./data
 
-.PHONY: all deps build build-asan build-fuzz run test test-unit test-asan e2e-deps format fuzz fuzz-smoke bench clean
+.PHONY: all deps build build-asan build-fuzz run test test-unit test-asan e2e-deps format format-check fuzz fuzz-smoke bench clean
 
 all: build
 
@@ -65,6 +65,9 @@ fuzz-smoke: build-fuzz
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h')
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

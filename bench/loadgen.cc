@@ -149,8 +149,7 @@ void Report(const char* what, const Totals& t, double seconds) {
       Percentile(t.latencies_ms, 0.99));
   std::printf("RESULT %s spans_per_s=%.0f mb_per_s=%.2f p50_ms=%.2f p99_ms=%.2f failures=%llu\n",
               what, spans_per_s, double(t.bytes) / seconds / 1e6, Percentile(t.latencies_ms, 0.5),
-              Percentile(t.latencies_ms, 0.99),
-              static_cast<unsigned long long>(t.failures.load()));
+              Percentile(t.latencies_ms, 0.99), static_cast<unsigned long long>(t.failures.load()));
 }
 
 int Run(const Options& o) {
@@ -159,8 +158,8 @@ int Run(const Options& o) {
   for (auto& b : batches) total_spans += b.spans.size();
   Totals totals;
   auto start = Clock::now();
-  auto deadline = start + std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(o.seconds));
+  auto deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
   std::vector<std::thread> threads;
   if (!o.store_ceiling_dir.empty()) {
     std::filesystem::remove_all(o.store_ceiling_dir);
@@ -183,15 +182,16 @@ int Run(const Options& o) {
   size_t payload = 0;
   for (auto& b : batches) {
     Request r;
-    r.body = o.format == "json" ? otlp::EncodeTraceRequestJson(b) : otlp::EncodeTraceRequestProto(b);
+    r.body =
+        o.format == "json" ? otlp::EncodeTraceRequestJson(b) : otlp::EncodeTraceRequestProto(b);
     if (o.gzip) r.body = GzipCompress(r.body);
     r.spans = b.spans.size();
     payload += r.body.size();
     requests.push_back(std::move(r));
   }
   std::printf("workload: %zu prebuilt requests, %zu spans, %.0f bytes/span on the wire (%s%s)\n",
-              requests.size(), total_spans, double(payload) / double(total_spans),
-              o.format.c_str(), o.gzip ? "+gzip" : "");
+              requests.size(), total_spans, double(payload) / double(total_spans), o.format.c_str(),
+              o.gzip ? "+gzip" : "");
   for (int i = 0; i < o.connections; ++i) {
     threads.emplace_back([&, i] {
       try {

@@ -7,11 +7,11 @@ namespace tokenscope::bench {
 namespace {
 
 constexpr std::array<const char*, 40> kWords = {
-    "the",     "model",   "returns", "a",        "summary", "of",       "retrieved", "context",
-    "tokens",  "latency", "vector",  "search",   "query",   "answer",   "user",      "policy",
-    "refund",  "order",   "within",  "days",     "support", "invoice",  "account",   "shipping",
-    "product", "warranty", "please", "provide",  "details", "according", "document", "section",
-    "price",   "customer", "request", "response", "agent",  "tool",     "result",    "step"};
+    "the",     "model",    "returns", "a",        "summary", "of",        "retrieved", "context",
+    "tokens",  "latency",  "vector",  "search",   "query",   "answer",    "user",      "policy",
+    "refund",  "order",    "within",  "days",     "support", "invoice",   "account",   "shipping",
+    "product", "warranty", "please",  "provide",  "details", "according", "document",  "section",
+    "price",   "customer", "request", "response", "agent",   "tool",      "result",    "step"};
 
 struct ModelChoice {
   const char* provider;
@@ -43,16 +43,15 @@ std::string MakeText(std::mt19937_64& rng, size_t len) {
 WorkloadGenerator::WorkloadGenerator(WorkloadOptions options)
     : options_(options), rng_(options.seed) {
   for (int i = 0; i < options_.distinct_system_prompts; ++i) {
-    system_prompts_.push_back("You are a helpful assistant for team " + std::to_string(i) +
-                              ". " + MakeText(rng_, 1500 + rng_() % 2500));
+    system_prompts_.push_back("You are a helpful assistant for team " + std::to_string(i) + ". " +
+                              MakeText(rng_, 1500 + rng_() % 2500));
   }
   for (int i = 0; i < options_.distinct_documents; ++i) {
     documents_.push_back(MakeText(rng_, 300 + rng_() % 900));
   }
 }
 
-std::string_view WorkloadGenerator::Text(model::SpanBatch* batch, size_t min_len,
-                                         size_t max_len) {
+std::string_view WorkloadGenerator::Text(model::SpanBatch* batch, size_t min_len, size_t max_len) {
   size_t len = min_len + rng_() % (max_len - min_len + 1);
   return batch->arena().Copy(MakeText(rng_, len));
 }
@@ -144,7 +143,8 @@ void WorkloadGenerator::AddTrace(model::SpanBatch* batch) {
       s.kind = model::SpanKind::kInternal;
       str("gen_ai.operation.name", "execute_tool");
       str("gen_ai.tool.name", rng_() % 2 ? "search_orders" : "run_python");
-      str("gen_ai.tool.call.arguments", R"({"order_id": ")" + std::to_string(rng_() % 100000) + "\"}");
+      str("gen_ai.tool.call.arguments",
+          R"({"order_id": ")" + std::to_string(rng_() % 100000) + "\"}");
     } else {
       const ModelChoice& m = kModels[rng_() % kModels.size()];
       s.name = arena.Copy(std::string("chat ") + m.model);
@@ -164,9 +164,9 @@ void WorkloadGenerator::AddTrace(model::SpanBatch* batch) {
                           R"("}]},{"role":"user","parts":[{"type":"text","content":")" +
                           std::string(Text(batch, 100, 600)) + R"("}]}])";
       str("gen_ai.input.messages", input);
-      str("gen_ai.output.messages",
-          R"([{"role":"assistant","parts":[{"type":"text","content":")" +
-              std::string(Text(batch, 200, 2000)) + R"("}],"finish_reason":"stop"}])");
+      str("gen_ai.output.messages", R"([{"role":"assistant","parts":[{"type":"text","content":")" +
+                                        std::string(Text(batch, 200, 2000)) +
+                                        R"("}],"finish_reason":"stop"}])");
       s.events.push_back({s.start_time_unix_nano + 150'000'000, "gen_ai.first_token", {}, 0});
     }
     if (failed && i == span_count - 1) {

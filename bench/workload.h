@@ -21,7 +21,7 @@ struct WorkloadOptions {
   uint64_t start_unix_nano = 1'763'000'000'000'000'000ull;
   uint64_t trace_spacing_ns = 50'000'000;  // start times of consecutive traces
   double error_rate = 0.02;
-  int distinct_system_prompts = 8;     // repeated content, stored once by a good store
+  int distinct_system_prompts = 8;  // repeated content, stored once by a good store
   int distinct_documents = 200;
 };
 

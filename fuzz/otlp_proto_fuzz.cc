@@ -71,8 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_value_depth = 8;  // small enough that the fuzzer reaches the limit
   CheckRequest(input, limits);
   CheckSingle<model::Span>(input, limits, otlp::DecodeSpanProto, otlp::EncodeSpanProto);
-  CheckSingle<model::Resource>(input, limits, otlp::DecodeResourceProto,
-                               otlp::EncodeResourceProto);
+  CheckSingle<model::Resource>(input, limits, otlp::DecodeResourceProto, otlp::EncodeResourceProto);
   CheckSingle<model::Scope>(input, limits, otlp::DecodeScopeProto, otlp::EncodeScopeProto);
   return 0;
 }

@@ -35,8 +35,7 @@ TEST(GzipTest, ExactLimitIsAllowed) {
 
 TEST(GzipTest, CorruptAndTruncated) {
   std::string good = GzipCompress("hello hello hello hello");
-  EXPECT_EQ(GzipDecompress("not gzip at all", 1000).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(GzipDecompress("not gzip at all", 1000).status().code(), StatusCode::kInvalidArgument);
   for (size_t n = 0; n < good.size(); ++n) {
     auto out = GzipDecompress(good.substr(0, n), 1000);
     EXPECT_FALSE(out.ok()) << n;

@@ -59,8 +59,12 @@ class [[nodiscard]] Status {
 inline Status InvalidArgument(std::string msg) {
   return Status(StatusCode::kInvalidArgument, std::move(msg));
 }
-inline Status NotFound(std::string msg) { return Status(StatusCode::kNotFound, std::move(msg)); }
-inline Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
+inline Status NotFound(std::string msg) {
+  return Status(StatusCode::kNotFound, std::move(msg));
+}
+inline Status Internal(std::string msg) {
+  return Status(StatusCode::kInternal, std::move(msg));
+}
 inline Status Unavailable(std::string msg) {
   return Status(StatusCode::kUnavailable, std::move(msg));
 }
@@ -70,14 +74,16 @@ inline Status ResourceExhausted(std::string msg) {
 inline Status FailedPrecondition(std::string msg) {
   return Status(StatusCode::kFailedPrecondition, std::move(msg));
 }
-inline Status DataLoss(std::string msg) { return Status(StatusCode::kDataLoss, std::move(msg)); }
+inline Status DataLoss(std::string msg) {
+  return Status(StatusCode::kDataLoss, std::move(msg));
+}
 
 // Holds either a value or a non-OK Status.
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
   StatusOr(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT
-  StatusOr(T value) : value_(std::move(value)) {}                                // NOLINT
+  StatusOr(T value) : value_(std::move(value)) {}                                  // NOLINT
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
@@ -110,10 +116,10 @@ class [[nodiscard]] StatusOr {
 #define TS_CONCAT(a, b) TS_CONCAT_INNER(a, b)
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define TS_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::tokenscope::Status ts_status_ = (expr);     \
-    if (!ts_status_.ok()) return ts_status_;      \
+#define TS_RETURN_IF_ERROR(expr)              \
+  do {                                        \
+    ::tokenscope::Status ts_status_ = (expr); \
+    if (!ts_status_.ok()) return ts_status_;  \
   } while (false)
 
 // `TS_ASSIGN_OR_RETURN(auto x, MakeX());` unwraps a StatusOr or returns its Status.

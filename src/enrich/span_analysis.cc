@@ -12,8 +12,8 @@ std::optional<model::LlmInfo> PricedLlmInfo(const model::Span& span,
   // their children, and pricing them too would count money twice in any total.
   if (llm && prices != nullptr &&
       (llm->kind == model::LlmSpanKind::kLlm || llm->kind == model::LlmSpanKind::kEmbedding)) {
-    llm->cost = prices->ComputeCost(llm->usage, llm->provider, llm->model(),
-                                    span.start_time_unix_nano);
+    llm->cost =
+        prices->ComputeCost(llm->usage, llm->provider, llm->model(), span.start_time_unix_nano);
   }
   return llm;
 }

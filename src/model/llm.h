@@ -48,29 +48,29 @@ struct TokenUsage {
   std::optional<int64_t> cache_creation_input_tokens;
   std::optional<int64_t> reasoning_tokens;
   std::optional<int64_t> total_tokens;
-  bool input_estimated = false;   // counted by Tokenscope's tokenizer, not reported
+  bool input_estimated = false;  // counted by Tokenscope's tokenizer, not reported
   bool output_estimated = false;
 };
 
 // Money as exact integers: nano-USD (1e-9 USD). Never floats.
 struct Cost {
-  int64_t input_nanos = 0;           // uncached input
+  int64_t input_nanos = 0;  // uncached input
   int64_t cache_read_nanos = 0;
   int64_t cache_creation_nanos = 0;
-  int64_t output_nanos = 0;          // including reasoning
+  int64_t output_nanos = 0;  // including reasoning
   int64_t total_nanos = 0;
-  std::string price_id;              // the price entry used, e.g. "openai/gpt-4o@2024-08-06"
+  std::string price_id;  // the price entry used, e.g. "openai/gpt-4o@2024-08-06"
 };
 
 enum class PartType : uint8_t { kText, kReasoning, kToolCall, kToolResult, kImage, kOther };
 
 struct MessagePart {
   PartType type = PartType::kText;
-  std::string text;        // text, reasoning, tool result content, or the raw JSON of kOther
+  std::string text;  // text, reasoning, tool result content, or the raw JSON of kOther
   std::string tool_call_id;
   std::string tool_name;
-  std::string arguments;   // tool call arguments, JSON text
-  std::string uri;         // image reference (uri, file id, or a mime type for inline data)
+  std::string arguments;  // tool call arguments, JSON text
+  std::string uri;        // image reference (uri, file id, or a mime type for inline data)
 };
 
 struct Message {
@@ -124,7 +124,7 @@ struct LlmInfo {
   std::vector<Message> input_messages;
   std::vector<Message> output_messages;
   std::vector<std::string> finish_reasons;
-  std::vector<Document> documents;  // retrieval/rerank input documents
+  std::vector<Document> documents;         // retrieval/rerank input documents
   std::vector<Document> output_documents;  // rerank output documents
   std::optional<ToolCall> tool;
   std::vector<TokenLogprob> logprobs;
@@ -139,7 +139,9 @@ struct LlmInfo {
   uint32_t normalizer_version = 0;
 
   // The model name to report: the response model when known, else the requested one.
-  const std::string& model() const { return response_model.empty() ? request_model : response_model; }
+  const std::string& model() const {
+    return response_model.empty() ? request_model : response_model;
+  }
 };
 
 // What one span adds to its trace's LLM totals, and the totals themselves: calls, tokens by
@@ -168,6 +170,7 @@ struct LlmTotals {
 
 // Error classification of an errored or degraded span (LLM or not).
 enum class ErrorClass : uint8_t { kNone = 0, kPrompt, kModel, kInfrastructure, kUnknown };
-std::string_view ErrorClassName(ErrorClass c);  // "", "prompt", "model", "infrastructure", "unknown"
+std::string_view ErrorClassName(
+    ErrorClass c);  // "", "prompt", "model", "infrastructure", "unknown"
 
 }  // namespace tokenscope::model

@@ -4,8 +4,7 @@
 
 namespace tokenscope::model {
 
-void TraceSummary::AddSpan(const Span& span, std::string_view service,
-                           const LlmTotals* span_llm) {
+void TraceSummary::AddSpan(const Span& span, std::string_view service, const LlmTotals* span_llm) {
   TraceSummary one;
   one.trace_id = span.trace_id;
   one.has_root = span.is_root();

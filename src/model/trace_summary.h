@@ -15,8 +15,8 @@ struct TraceSummary {
   std::string root_name;     // empty until the root span arrives
   std::string root_service;  // service of the root span (else of the earliest span seen)
   bool has_root = false;
-  uint64_t start_time_unix_nano = 0;  // min span start
-  uint64_t end_time_unix_nano = 0;    // max span end
+  uint64_t start_time_unix_nano = 0;       // min span start
+  uint64_t end_time_unix_nano = 0;         // max span end
   uint64_t last_span_start_unix_nano = 0;  // max span start, bounds where spans sit in time
   uint32_t span_count = 0;
   uint32_t error_count = 0;

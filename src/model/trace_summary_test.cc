@@ -22,7 +22,8 @@ Span MakeSpan(uint8_t id, bool root, uint64_t start, uint64_t end, bool error) {
 
 TEST(TraceSummaryTest, OrderDoesNotMatter) {
   std::vector<Span> spans = {MakeSpan(1, true, 100, 900, false), MakeSpan(2, false, 150, 300, true),
-                             MakeSpan(3, false, 90, 950, false), MakeSpan(4, false, 400, 500, true)};
+                             MakeSpan(3, false, 90, 950, false),
+                             MakeSpan(4, false, 400, 500, true)};
   std::mt19937 rng(42);
   for (int round = 0; round < 20; ++round) {
     std::shuffle(spans.begin(), spans.end(), rng);

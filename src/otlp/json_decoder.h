@@ -15,7 +15,7 @@
 
 namespace tokenscope::otlp {
 
-Status DecodeTraceRequestJson(std::string_view body, model::SpanBatch* batch,
-                              DecodeResult* result, const DecodeLimits& limits = {});
+Status DecodeTraceRequestJson(std::string_view body, model::SpanBatch* batch, DecodeResult* result,
+                              const DecodeLimits& limits = {});
 
 }  // namespace tokenscope::otlp

@@ -18,13 +18,12 @@
 namespace tokenscope::otlp {
 
 // Appends the spans of an ExportTraceServiceRequest to `batch`.
-Status DecodeTraceRequestProto(std::string_view body, model::SpanBatch* batch,
-                               DecodeResult* result, const DecodeLimits& limits = {});
+Status DecodeTraceRequestProto(std::string_view body, model::SpanBatch* batch, DecodeResult* result,
+                               const DecodeLimits& limits = {});
 
 // Single messages, used by the store, which keeps spans, resources and scopes in their OTLP
 // wire form. Views point into `bytes`.
-Status DecodeSpanProto(std::string_view bytes, model::Span* span,
-                       const DecodeLimits& limits = {});
+Status DecodeSpanProto(std::string_view bytes, model::Span* span, const DecodeLimits& limits = {});
 Status DecodeResourceProto(std::string_view bytes, model::Resource* resource,
                            const DecodeLimits& limits = {});
 Status DecodeScopeProto(std::string_view bytes, model::Scope* scope,

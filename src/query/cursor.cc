@@ -48,7 +48,7 @@ StatusOr<SearchCursor> SearchCursor::Decode(std::string_view text) {
 }
 
 bool SearchCursor::WasExamined(uint64_t start, const model::TraceId& trace,
-                            const model::SpanId& span) const {
+                               const model::SpanId& span) const {
   if (start != start_unix_nano) return start > start_unix_nano;
   return std::tie(trace, span) <= std::tie(trace_id, span_id);
 }

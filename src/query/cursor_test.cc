@@ -35,9 +35,9 @@ TEST(CursorTest, ExaminedOrder) {
   lower[0] = 4;
   higher[0] = 6;
   model::SpanId s{};
-  EXPECT_TRUE(c.WasExamined(101, higher, s));   // newer: scanned earlier
-  EXPECT_FALSE(c.WasExamined(99, lower, s));    // older: not yet
-  EXPECT_TRUE(c.WasExamined(100, lower, s));    // same time, earlier in tie order
+  EXPECT_TRUE(c.WasExamined(101, higher, s));              // newer: scanned earlier
+  EXPECT_FALSE(c.WasExamined(99, lower, s));               // older: not yet
+  EXPECT_TRUE(c.WasExamined(100, lower, s));               // same time, earlier in tie order
   EXPECT_TRUE(c.WasExamined(100, c.trace_id, c.span_id));  // the cursor span itself
   EXPECT_FALSE(c.WasExamined(100, higher, s));
 }

@@ -25,14 +25,19 @@ bool SummaryAnswers(const filter::Filter& filter) {
 
 std::optional<std::string_view> SummarySubject::StringField(Field field) const {
   switch (field) {
-    case Field::kService: return s_.service;
-    case Field::kName: return s_.name;
-    case Field::kKind: return model::SpanKindName(s_.kind);
-    case Field::kStatus: return model::StatusCodeName(s_.status);
+    case Field::kService:
+      return s_.service;
+    case Field::kName:
+      return s_.name;
+    case Field::kKind:
+      return model::SpanKindName(s_.kind);
+    case Field::kStatus:
+      return model::StatusCodeName(s_.status);
     case Field::kTraceId:
       trace_id_hex_ = HexEncode(model::AsBytes(s_.trace_id));
       return trace_id_hex_;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -69,10 +74,14 @@ std::optional<std::string_view> NonEmpty(const std::string& s) {
 
 std::optional<std::string_view> FullSpanSubject::StringField(Field field) const {
   switch (field) {
-    case Field::kService: return model::ServiceName(resource_);
-    case Field::kName: return span_.name;
-    case Field::kKind: return model::SpanKindName(span_.kind);
-    case Field::kStatus: return model::StatusCodeName(span_.status.code);
+    case Field::kService:
+      return model::ServiceName(resource_);
+    case Field::kName:
+      return span_.name;
+    case Field::kKind:
+      return model::SpanKindName(span_.kind);
+    case Field::kStatus:
+      return model::StatusCodeName(span_.status.code);
     case Field::kTraceId:
       trace_id_hex_ = HexEncode(model::AsBytes(span_.trace_id));
       return trace_id_hex_;
@@ -81,16 +90,22 @@ std::optional<std::string_view> FullSpanSubject::StringField(Field field) const 
       if (!error) return std::nullopt;
       return model::ErrorClassName(error->error_class);
     }
-    default: break;
+    default:
+      break;
   }
   const auto& llm = Analysis().llm;
   if (!llm) return std::nullopt;
   switch (field) {
-    case Field::kModel: return NonEmpty(llm->model());
-    case Field::kProvider: return NonEmpty(llm->provider);
-    case Field::kOperation: return NonEmpty(llm->operation);
-    case Field::kSession: return NonEmpty(llm->session_id);
-    case Field::kUser: return NonEmpty(llm->user_id);
+    case Field::kModel:
+      return NonEmpty(llm->model());
+    case Field::kProvider:
+      return NonEmpty(llm->provider);
+    case Field::kOperation:
+      return NonEmpty(llm->operation);
+    case Field::kSession:
+      return NonEmpty(llm->session_id);
+    case Field::kUser:
+      return NonEmpty(llm->user_id);
     case Field::kInput: {
       text_ = JoinTexts(llm->system_instructions);
       std::string rest = JoinTexts(llm->input_messages);
@@ -101,7 +116,8 @@ std::optional<std::string_view> FullSpanSubject::StringField(Field field) const 
     case Field::kOutput:
       text_ = JoinTexts(llm->output_messages);
       return NonEmpty(text_);
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -119,13 +135,17 @@ std::optional<double> FullSpanSubject::NumberField(Field field) const {
       if (!ttft) return std::nullopt;
       return static_cast<double>(*ttft);
     }
-    case Field::kInputTokens: return number(llm->usage.input_tokens);
-    case Field::kOutputTokens: return number(llm->usage.output_tokens);
-    case Field::kTotalTokens: return number(llm->usage.total_tokens);
+    case Field::kInputTokens:
+      return number(llm->usage.input_tokens);
+    case Field::kOutputTokens:
+      return number(llm->usage.output_tokens);
+    case Field::kTotalTokens:
+      return number(llm->usage.total_tokens);
     case Field::kCost:
       if (!llm->cost) return std::nullopt;
       return static_cast<double>(llm->cost->total_nanos) / 1e9;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

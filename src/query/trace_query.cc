@@ -27,14 +27,14 @@ void SpanCondition::SetFilter(filter::Filter f) {
   filter = std::move(f);
 }
 
-bool SpanCondition::MatchesFullSpan(const model::SpanBatch& batch,
-                                    const model::Span& span) const {
+bool SpanCondition::MatchesFullSpan(const model::SpanBatch& batch, const model::Span& span) const {
   for (const auto& [key, expected] : attribute_equals) {
     const model::AnyValue* v = model::FindAttribute(span.attributes, key);
     if (v == nullptr || !AttributeEquals(*v, expected)) return false;
   }
   if (filter && filter_needs_full_span_ &&
-      !filter::Evaluate(*filter, FullSpanSubject(span, batch.ResourceOf(span), batch.ScopeOf(span), prices))) {
+      !filter::Evaluate(
+          *filter, FullSpanSubject(span, batch.ResourceOf(span), batch.ScopeOf(span), prices))) {
     return false;
   }
   return true;

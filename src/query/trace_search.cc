@@ -54,8 +54,8 @@ class Searcher {
     bool exhausted = true;
     SearchCursor last;
     Status visit_status;
-    Status scan_status = store_.ScanSpans(
-        scan, [&](const store::SpanSummary& s, const store::ScanPosition& pos) {
+    Status scan_status =
+        store_.ScanSpans(scan, [&](const store::SpanSummary& s, const store::ScanPosition& pos) {
           last = {s.start_time_unix_nano, s.trace_id, s.span_id, pos.token};
           ++examined_;
           auto accepted = Consider(s, cursor);
@@ -97,8 +97,7 @@ class Searcher {
         if (span.status().code() == StatusCode::kNotFound) return false;
         return span.status();
       }
-      if (span->spans.empty() ||
-          !query_.condition.MatchesFullSpan(*span, span->spans[0])) {
+      if (span->spans.empty() || !query_.condition.MatchesFullSpan(*span, span->spans[0])) {
         return false;
       }
     }
@@ -137,8 +136,7 @@ class Searcher {
       s.kind = span.kind;
       s.service = std::string(model::ServiceName(batch.ResourceOf(span)));
       s.name = std::string(span.name);
-      if (query_.condition.MatchesSummary(s) &&
-          query_.condition.MatchesFullSpan(batch, span)) {
+      if (query_.condition.MatchesSummary(s) && query_.condition.MatchesFullSpan(batch, span)) {
         return true;
       }
     }

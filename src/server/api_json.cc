@@ -10,7 +10,9 @@
 
 namespace tokenscope::server {
 
-void JsonOut::Nanos(uint64_t ns) { String(std::to_string(ns)); }
+void JsonOut::Nanos(uint64_t ns) {
+  String(std::to_string(ns));
+}
 
 void WriteAnyValue(JsonOut& out, const model::AnyValue& v) {
   auto& w = out.w();
@@ -180,8 +182,7 @@ void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& s
   WriteScope(out, batch.ScopeOf(span));
   // Derived when read, from the raw span, so a better normalizer, price table or classifier
   // applies to old data too.
-  enrich::SpanAnalysis analysis =
-      enrich::AnalyzeSpan(span, resource, batch.ScopeOf(span), prices);
+  enrich::SpanAnalysis analysis = enrich::AnalyzeSpan(span, resource, batch.ScopeOf(span), prices);
   if (analysis.llm) {
     out.Key("llm");
     WriteLlm(out, *analysis.llm);

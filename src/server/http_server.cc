@@ -114,10 +114,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(64 * 1024);
     parser_->body_limit(server_->options().max_body_bytes);
     stream_.expires_after(server_->options().idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -153,10 +152,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRequest(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
@@ -294,12 +292,26 @@ void HttpServer::Impl::Stop() {
 
 HttpServer::HttpServer(Options options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
-HttpServer::~HttpServer() { Stop(); }
-Status HttpServer::Start() { return impl_->Start(); }
-std::string HttpServer::bound_address() const { return impl_->bound_address(); }
-void HttpServer::Stop() { impl_->Stop(); }
-size_t HttpServer::in_flight() const { return impl_->in_flight(); }
-uint64_t HttpServer::in_flight_bytes() const { return impl_->in_flight_bytes(); }
-uint64_t HttpServer::throttled_requests() const { return impl_->throttled(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
+Status HttpServer::Start() {
+  return impl_->Start();
+}
+std::string HttpServer::bound_address() const {
+  return impl_->bound_address();
+}
+void HttpServer::Stop() {
+  impl_->Stop();
+}
+size_t HttpServer::in_flight() const {
+  return impl_->in_flight();
+}
+uint64_t HttpServer::in_flight_bytes() const {
+  return impl_->in_flight_bytes();
+}
+uint64_t HttpServer::throttled_requests() const {
+  return impl_->throttled();
+}
 
 }  // namespace tokenscope::server

@@ -29,8 +29,7 @@ HttpResponse MakeJsonError(const HttpRequest& req, http::status status, std::str
   w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
   w.EndObject();
   w.EndObject();
-  return MakeResponse(req, status, std::string(buf.GetString(), buf.GetSize()),
-                      "application/json");
+  return MakeResponse(req, status, std::string(buf.GetString(), buf.GetSize()), "application/json");
 }
 
 }  // namespace tokenscope::server

@@ -26,12 +26,18 @@ void NonEmpty(JsonOut& out, std::string_view key, const std::string& v) {
 
 std::string_view PartTypeName(model::PartType t) {
   switch (t) {
-    case model::PartType::kText: return "text";
-    case model::PartType::kReasoning: return "reasoning";
-    case model::PartType::kToolCall: return "tool_call";
-    case model::PartType::kToolResult: return "tool_result";
-    case model::PartType::kImage: return "image";
-    case model::PartType::kOther: return "other";
+    case model::PartType::kText:
+      return "text";
+    case model::PartType::kReasoning:
+      return "reasoning";
+    case model::PartType::kToolCall:
+      return "tool_call";
+    case model::PartType::kToolResult:
+      return "tool_result";
+    case model::PartType::kImage:
+      return "image";
+    case model::PartType::kOther:
+      return "other";
   }
   return "other";
 }

@@ -70,10 +70,9 @@ HttpResponse OtlpHttpIngest::HandleTraces(HttpRequest& req) {
     if (!inflated.ok()) {
       counters_.requests_rejected.fetch_add(1, std::memory_order_relaxed);
       bool too_big = inflated.status().code() == StatusCode::kResourceExhausted;
-      return StatusResponse(req, enc,
-                            too_big ? http::status::payload_too_large : http::status::bad_request,
-                            too_big ? kRpcResourceExhausted : kRpcInvalidArgument,
-                            inflated.status().message());
+      return StatusResponse(
+          req, enc, too_big ? http::status::payload_too_large : http::status::bad_request,
+          too_big ? kRpcResourceExhausted : kRpcInvalidArgument, inflated.status().message());
     }
     body = std::move(inflated).value();
   } else if (!encoding.empty() && encoding != "identity") {
@@ -113,8 +112,9 @@ HttpResponse OtlpHttpIngest::HandleTraces(HttpRequest& req) {
       spdlog::warn("ingest: store write failed: {}", written.ToString());
       // Every store failure is answered as retryable: the client keeps the data and sends it
       // again, which is what an acknowledgement-means-stored promise needs.
-      HttpResponse res = StatusResponse(req, enc, http::status::service_unavailable,
-                                        kRpcUnavailable, "could not store spans: " + written.message());
+      HttpResponse res =
+          StatusResponse(req, enc, http::status::service_unavailable, kRpcUnavailable,
+                         "could not store spans: " + written.message());
       res.set(http::field::retry_after, "1");
       return res;
     }

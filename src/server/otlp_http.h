@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <string>
 
-#include "server/http_types.h"
 #include "enrich/pricing.h"
+#include "server/http_types.h"
 #include "store/store.h"
 
 namespace tokenscope::server {

@@ -26,8 +26,7 @@ StatusOr<uint64_t> ParseUint(const ParsedTarget& t, std::string_view name, uint6
   return out;
 }
 
-StatusOr<std::optional<uint64_t>> ParseDurationParam(const ParsedTarget& t,
-                                                     std::string_view name) {
+StatusOr<std::optional<uint64_t>> ParseDurationParam(const ParsedTarget& t, std::string_view name) {
   auto v = t.Param(name);
   if (!v) return std::optional<uint64_t>();
   auto ns = ParseDurationNanos(*v);
@@ -68,10 +67,14 @@ StatusOr<query::TraceQuery> ParseTraceQuery(const ParsedTarget& t, const std::st
   if (auto v = t.Param("service")) c.service = *v;
   if (auto v = t.Param("name")) c.name = *v;
   if (auto v = t.Param("status")) {
-    if (*v == "unset") c.status = model::StatusCode::kUnset;
-    else if (*v == "ok") c.status = model::StatusCode::kOk;
-    else if (*v == "error") c.status = model::StatusCode::kError;
-    else return InvalidArgument("parameter 'status' must be unset, ok or error, got '" + *v + "'");
+    if (*v == "unset")
+      c.status = model::StatusCode::kUnset;
+    else if (*v == "ok")
+      c.status = model::StatusCode::kOk;
+    else if (*v == "error")
+      c.status = model::StatusCode::kError;
+    else
+      return InvalidArgument("parameter 'status' must be unset, ok or error, got '" + *v + "'");
   }
   TS_ASSIGN_OR_RETURN(c.min_duration_ns, ParseDurationParam(t, "min_duration"));
   TS_ASSIGN_OR_RETURN(c.max_duration_ns, ParseDurationParam(t, "max_duration"));

@@ -5,9 +5,9 @@
 
 #include <string>
 
+#include "enrich/pricing.h"
 #include "server/http_types.h"
 #include "server/url.h"
-#include "enrich/pricing.h"
 #include "store/store.h"
 
 namespace tokenscope::server {

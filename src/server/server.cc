@@ -39,8 +39,8 @@ class Server::Impl {
     http_options.max_inflight_bytes = config_.max_inflight_bytes;
     http_options.io_threads = config_.io_threads;
     http_options.worker_threads = config_.worker_threads;
-    http_ = std::make_unique<HttpServer>(http_options,
-                                         [this](HttpRequest& req) { return Route(req); });
+    http_ =
+        std::make_unique<HttpServer>(http_options, [this](HttpRequest& req) { return Route(req); });
     TS_RETURN_IF_ERROR(http_->Start());
     ready_ = true;
     spdlog::info("tokenscope: store at {}, HTTP on {}", config_.data_dir, http_->bound_address());
@@ -93,8 +93,7 @@ class Server::Impl {
     if (path == "/readyz") {
       if (!is_get) return MethodNotAllowed(req, "GET");
       if (!ready_) {
-        return MakeJsonError(req, http::status::service_unavailable, "unavailable",
-                             "not ready");
+        return MakeJsonError(req, http::status::service_unavailable, "unavailable", "not ready");
       }
       return MakeResponse(req, http::status::ok, R"({"status":"ok"})", "application/json");
     }
@@ -111,8 +110,7 @@ class Server::Impl {
       if (!is_get) return MethodNotAllowed(req, "GET");
       return query_->ListServices(req);
     }
-    return MakeJsonError(req, http::status::not_found, "not_found",
-                         "no such endpoint: " + path);
+    return MakeJsonError(req, http::status::not_found, "not_found", "no such endpoint: " + path);
   }
 
   static HttpResponse MethodNotAllowed(const HttpRequest& req, std::string_view allowed) {
@@ -136,10 +134,20 @@ class Server::Impl {
 };
 
 Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
-Server::~Server() { Stop(); }
-Status Server::Start() { return impl_->Start(); }
-std::string Server::http_address() const { return impl_->http_address(); }
-void Server::Wait() { impl_->Wait(); }
-void Server::Stop() { impl_->Stop(); }
+Server::~Server() {
+  Stop();
+}
+Status Server::Start() {
+  return impl_->Start();
+}
+std::string Server::http_address() const {
+  return impl_->http_address();
+}
+void Server::Wait() {
+  impl_->Wait();
+}
+void Server::Stop() {
+  impl_->Stop();
+}
 
 }  // namespace tokenscope::server

@@ -12,13 +12,13 @@ struct ServerConfig {
   std::string data_dir = "./data";
   std::string http_address = "127.0.0.1:4318";  // port 0 picks a free port
   std::string grpc_address = "127.0.0.1:4317";
-  std::string project = "default";  // local mode: every request belongs to this project
+  std::string project = "default";        // local mode: every request belongs to this project
   uint64_t max_body_bytes = 64ull << 20;  // after decompression too (OTLP recommends 64 MiB)
   // Request bytes held in memory at once (read, queued or being written). Past it, new
   // requests get 429 with Retry-After instead of growing memory without bound.
   uint64_t max_inflight_bytes = 256ull << 20;
-  int io_threads = 2;       // network event loops
-  int worker_threads = 8;   // decode + durable write; blocks on fsync, so more than cores
+  int io_threads = 2;      // network event loops
+  int worker_threads = 8;  // decode + durable write; blocks on fsync, so more than cores
   std::string log_level = "info";
 };
 

@@ -10,7 +10,7 @@
 namespace tokenscope::server {
 
 struct ParsedTarget {
-  std::string path;  // percent-decoded
+  std::string path;                                         // percent-decoded
   std::vector<std::pair<std::string, std::string>> params;  // in order, repeats kept
 
   // The first value of `name`, if present.

@@ -50,9 +50,9 @@ struct IndexTerm {
 // A newest-first scan of span summaries in [start, end) of one project.
 struct SpanScan {
   std::string project;
-  uint64_t start_unix_nano = 0;           // inclusive
-  uint64_t end_unix_nano = UINT64_MAX;    // exclusive
-  std::optional<IndexTerm> index;         // restrict to one equality index
+  uint64_t start_unix_nano = 0;         // inclusive
+  uint64_t end_unix_nano = UINT64_MAX;  // exclusive
+  std::optional<IndexTerm> index;       // restrict to one equality index
   // Resume strictly after this position (an opaque token from ScanPosition); empty = start.
   std::string resume_after;
 };
@@ -68,7 +68,7 @@ using SpanVisitor = std::function<bool(const SpanSummary&, const ScanPosition&)>
 struct TraceSpansRequest {
   std::string project;
   model::TraceId trace_id{};
-  size_t offset = 0;           // spans are ordered by start time, then span id
+  size_t offset = 0;  // spans are ordered by start time, then span id
   size_t limit = SIZE_MAX;
 };
 

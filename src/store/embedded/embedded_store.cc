@@ -479,8 +479,7 @@ Status EmbeddedStore::PlanWrite(const model::SpanBatch& batch, WritePlan* plan) 
         });
 
     if (!plan->rewrite[i]) {
-      const model::LlmTotals* llm =
-          batch.llm_totals.size() == n ? &batch.llm_totals[i] : nullptr;
+      const model::LlmTotals* llm = batch.llm_totals.size() == n ? &batch.llm_totals[i] : nullptr;
       summaries[span.trace_id].AddSpan(span, service, llm);
     }
   }

@@ -112,9 +112,9 @@ void EncodeTraceSummary(const model::TraceSummary& summary, std::string* out) {
   const model::LlmTotals& llm = summary.llm;
   if (llm.empty() && llm.models.empty()) return;
   PutVarint64(llm.llm_calls, out);
-  for (int64_t v : {llm.input_tokens, llm.output_tokens, llm.cache_read_input_tokens,
-                    llm.cache_creation_input_tokens, llm.reasoning_tokens, llm.total_tokens,
-                    llm.cost_nanos}) {
+  for (int64_t v :
+       {llm.input_tokens, llm.output_tokens, llm.cache_read_input_tokens,
+        llm.cache_creation_input_tokens, llm.reasoning_tokens, llm.total_tokens, llm.cost_nanos}) {
     PutVarint64(static_cast<uint64_t>(v), out);
   }
   PutVarint64(llm.models.size(), out);
