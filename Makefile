@@ -63,6 +63,10 @@ fuzz: build-fuzz
 fuzz-smoke: build-fuzz
 	@scripts/run-fuzzers.sh $(FUZZ_DIR)/fuzz 10 $(FUZZ_TARGETS)
 
+# Benchmarks (not part of make test). Results and how to read them: docs/benchmarks.md.
+bench: build
+	scripts/bench-ingest.sh $(BUILD_DIR) 3 6
+
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
