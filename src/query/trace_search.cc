@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "query/cursor.h"
+#include "query/scan_planning.h"
 
 namespace tokenscope::query {
 namespace {
@@ -16,24 +17,6 @@ struct TraceIdHash {
     return h;
   }
 };
-
-// Picks the most selective equality index the condition allows: span name, then service,
-// then error status (the store indexes only errors among statuses).
-std::optional<store::IndexTerm> ChooseIndex(const SpanCondition& c) {
-  std::optional<std::string> name = c.name, service = c.service;
-  bool error = c.status && *c.status == model::StatusCode::kError;
-  if (c.filter) {
-    for (const auto& [field, value] : filter::IndexableEqualities(*c.filter)) {
-      if (field == filter::Field::kName && !name) name = value;
-      if (field == filter::Field::kService && !service) service = value;
-      if (field == filter::Field::kStatus && value == "error") error = true;
-    }
-  }
-  if (name) return store::IndexTerm{store::IndexedField::kName, *name};
-  if (service) return store::IndexTerm{store::IndexedField::kService, *service};
-  if (error) return store::IndexTerm{store::IndexedField::kStatus, "error"};
-  return std::nullopt;
-}
 
 class Searcher {
  public:

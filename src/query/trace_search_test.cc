@@ -8,6 +8,7 @@
 
 #include "enrich/pricing.h"
 #include "query/filter/filter_parser.h"
+#include "query/span_search.h"
 #include "store/store_factory.h"
 
 namespace tokenscope::query {
@@ -228,6 +229,37 @@ TEST_F(TraceSearchTest, LlmFieldsFromNormalizedSpans) {
   EXPECT_EQ(count("cost > 0.0044 and cost < 0.0046"), 1u);
   EXPECT_EQ(count("model = \"gpt-4o-mini\""), 0u);
   EXPECT_EQ(count("total_tokens = 1200"), 1u);
+}
+
+TEST_F(TraceSearchTest, SpanSearchPagesThroughMatchingSpans) {
+  for (uint32_t n = 0; n < 6; ++n) WriteTrace(n, 1'000'000'000ull * (n + 1), 4, n % 2 == 0);
+  TraceQuery q;
+  q.project = "p";
+  q.condition.service = "db";  // spans 1 and 3 of each trace
+  q.limit = 5;
+  std::vector<uint64_t> starts;
+  for (int guard = 0; guard < 20; ++guard) {
+    auto r = SearchSpans(*store_, q);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const auto& b : r->spans) {
+      ASSERT_EQ(b.spans.size(), 1u);
+      EXPECT_EQ(model::ServiceName(b.ResourceOf(b.spans[0])), "db");
+      starts.push_back(b.spans[0].start_time_unix_nano);
+    }
+    if (!r->next_cursor) break;
+    q.cursor = *r->next_cursor;
+  }
+  EXPECT_EQ(starts.size(), 12u);
+  EXPECT_TRUE(std::is_sorted(starts.rbegin(), starts.rend()));  // newest first
+
+  auto f = filter::ParseFilter("status = error and attr.attempt = 3");
+  ASSERT_TRUE(f.ok());
+  TraceQuery errors;
+  errors.project = "p";
+  errors.condition.SetFilter(std::move(f).value());
+  auto r = SearchSpans(*store_, errors);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->spans.size(), 3u);  // the last span of traces 0, 2 and 4
 }
 
 TEST_F(TraceSearchTest, ProjectsAreIsolated) {

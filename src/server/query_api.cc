@@ -6,6 +6,7 @@
 #include "base/duration.h"
 #include "base/hex.h"
 #include "query/filter/filter_parser.h"
+#include "query/span_search.h"
 #include "query/trace_search.h"
 #include "server/api_json.h"
 
@@ -161,6 +162,33 @@ HttpResponse QueryApi::SearchTraces(const HttpRequest& req, const ParsedTarget& 
   out.Key("traces");
   out.w().StartArray();
   for (const auto& t : result->traces) WriteTraceSummary(out, t);
+  out.w().EndArray();
+  out.Key("next_cursor");
+  if (result->next_cursor) {
+    out.String(*result->next_cursor);
+  } else {
+    out.w().Null();
+  }
+  out.w().EndObject();
+  return MakeResponse(req, http::status::ok, out.Take(), "application/json");
+}
+
+HttpResponse QueryApi::SearchSpans(const HttpRequest& req, const ParsedTarget& target) {
+  auto q = ParseTraceQuery(target, project_);
+  if (!q.ok()) return BadRequest(req, q.status());
+  q->condition.prices = prices_;
+  auto result = query::SearchSpans(*store_, *q);
+  if (!result.ok()) {
+    if (result.status().code() == StatusCode::kInvalidArgument) {
+      return BadRequest(req, result.status());
+    }
+    return ServerError(req, result.status());
+  }
+  JsonOut out;
+  out.w().StartObject();
+  out.Key("spans");
+  out.w().StartArray();
+  for (const auto& batch : result->spans) WriteSpan(out, batch, batch.spans[0], prices_);
   out.w().EndArray();
   out.Key("next_cursor");
   if (result->next_cursor) {

@@ -21,6 +21,7 @@ class QueryApi {
   HttpResponse GetTrace(const HttpRequest& req, const ParsedTarget& target,
                         std::string_view trace_id_hex);
   HttpResponse SearchTraces(const HttpRequest& req, const ParsedTarget& target);
+  HttpResponse SearchSpans(const HttpRequest& req, const ParsedTarget& target);
   HttpResponse ListServices(const HttpRequest& req);
 
  private:

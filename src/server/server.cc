@@ -106,6 +106,10 @@ class Server::Impl {
       if (!is_get) return MethodNotAllowed(req, "GET");
       return query_->GetTrace(req, *target, std::string_view(path).substr(kTracesPrefix.size()));
     }
+    if (path == "/api/v1/spans") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return query_->SearchSpans(req, *target);
+    }
     if (path == "/api/v1/services") {
       if (!is_get) return MethodNotAllowed(req, "GET");
       return query_->ListServices(req);
