@@ -65,6 +65,11 @@ const Setting kSettings[] = {
       "Threads that decode requests and wait for durable writes (1-1024)"},
      SettingKind::kThreads,
      &ServerConfig::worker_threads},
+    {{"--pricing-file", "TOKENSCOPE_PRICING_FILE", "pricing.file", "FILE",
+      "Price file (format of docs/pricing.md) whose entries override and extend the built-in "
+      "prices"},
+     SettingKind::kPath,
+     &ServerConfig::pricing_file},
     {{"--log-level", "TOKENSCOPE_LOG_LEVEL", "log.level", "LEVEL",
       "Log verbosity: trace, debug, info, warn or error"},
      SettingKind::kLogLevel,
@@ -320,6 +325,7 @@ Status ApplyFlags(const ServerFlagOverrides& flags, ServerConfig& config) {
       {"--max-inflight-bytes", as_text(flags.max_inflight_bytes)},
       {"--io-threads", as_text(flags.io_threads)},
       {"--worker-threads", as_text(flags.worker_threads)},
+      {"--pricing-file", as_text(flags.pricing_file)},
       {"--log-level", as_text(flags.log_level)},
   };
   for (const auto& [flag, value] : given) {

@@ -40,6 +40,7 @@ struct ServerFlagOverrides {
   std::optional<int> io_threads;
   std::optional<int> worker_threads;
   std::optional<std::string> log_level;
+  std::optional<std::string> pricing_file;
 };
 
 struct ConfigSources {

@@ -282,7 +282,7 @@ TEST(ConfigLoaderTest, EveryEnvironmentVariableIsRead) {
 
 TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   ConfigSources sources;
-  sources.flags = {"/d", "1.1.1.1:1", "2.2.2.2:2", 4096, 8192, 2, 3, "trace"};
+  sources.flags = {"/d", "1.1.1.1:1", "2.2.2.2:2", 4096, 8192, 2, 3, "trace", "/p.yaml"};
   StatusOr<ServerConfig> config = LoadServerConfig(sources);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/d");
@@ -293,6 +293,7 @@ TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   EXPECT_EQ(config->io_threads, 2);
   EXPECT_EQ(config->worker_threads, 3);
   EXPECT_EQ(config->log_level, "trace");
+  EXPECT_EQ(config->pricing_file, "/p.yaml");
 }
 
 TEST(ConfigLoaderTest, EmptyEnvironmentVariablesCountAsUnset) {
@@ -376,7 +377,7 @@ TEST(ConfigLoaderTest, DirectoryAsConfigFileIsAnError) {
 }
 
 TEST(ConfigLoaderTest, DocsCoverEverySettingWithHelpText) {
-  EXPECT_EQ(ServerSettingDocs().size(), 8u);
+  EXPECT_EQ(ServerSettingDocs().size(), 9u);
   for (const SettingDoc& doc : ServerSettingDocs()) {
     EXPECT_EQ(FindSettingByFlag(doc.flag), &doc);
     std::string help = SettingHelpText(doc);

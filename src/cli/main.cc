@@ -66,6 +66,7 @@ void AddServeCommand(CLI::App& app, CommandLine& command_line) {
   AddServeSetting(*serve, "--grpc", flags.grpc_address);
   AddServeSetting(*serve, "--max-body-bytes", flags.max_body_bytes);
   AddServeSetting(*serve, "--max-inflight-bytes", flags.max_inflight_bytes);
+  AddServeSetting(*serve, "--pricing-file", flags.pricing_file);
   AddServeSetting(*serve, "--io-threads", flags.io_threads);
   AddServeSetting(*serve, "--worker-threads", flags.worker_threads);
   AddServeSetting(*serve, "--log-level", flags.log_level);

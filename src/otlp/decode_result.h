@@ -16,9 +16,13 @@ struct DecodeLimits {
 // Spans that were well-formed protobuf/JSON but invalid by OTLP's rules (a trace id that is
 // not 16 bytes, a span id that is not 8) are left out of the batch and counted here; the
 // server answers with partial_success.
+// Log records are counted the same way, in their own fields (a trace_id that is present but
+// not 16 bytes, a span_id that is present but not 8).
 struct DecodeResult {
   uint64_t accepted_spans = 0;
   uint64_t rejected_spans = 0;
+  uint64_t accepted_log_records = 0;
+  uint64_t rejected_log_records = 0;
   std::string rejection_message;  // the first reason, e.g. "span 3: trace_id must be 16 bytes"
 };
 

@@ -30,6 +30,7 @@
 
 #include "base/base64.h"
 #include "base/hex.h"
+#include "otlp/json_encoder_internal.h"
 
 namespace tokenscope::otlp {
 namespace {
@@ -389,16 +390,23 @@ std::string EncodeTraceRequestJson(const model::SpanBatch& batch) {
 }
 
 std::string EncodeTraceResponseJson(int64_t rejected_spans, std::string_view error_message) {
+  return json_internal::EncodePartialSuccessJson("rejectedSpans", rejected_spans, error_message);
+}
+
+namespace json_internal {
+
+std::string EncodePartialSuccessJson(std::string_view rejected_key, int64_t rejected,
+                                     std::string_view error_message) {
   std::string out;
   StringSink sink(&out);
   JsonWriter w(sink);
   w.StartObject();
-  if (rejected_spans != 0 || !error_message.empty()) {
+  if (rejected != 0 || !error_message.empty()) {
     WriteKey(w, "partialSuccess");
     w.StartObject();
-    if (rejected_spans != 0) {
-      WriteKey(w, "rejectedSpans");
-      WriteDecimalString(w, rejected_spans);
+    if (rejected != 0) {
+      WriteKey(w, rejected_key);
+      WriteDecimalString(w, rejected);
     }
     WriteStringField(w, "errorMessage", error_message);
     w.EndObject();
@@ -406,6 +414,8 @@ std::string EncodeTraceResponseJson(int64_t rejected_spans, std::string_view err
   w.EndObject();
   return out;
 }
+
+}  // namespace json_internal
 
 std::string EncodeRpcStatusJson(int32_t code, std::string_view message) {
   std::string out;

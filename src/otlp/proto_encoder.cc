@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "otlp/proto_encoder_internal.h"
 #include "otlp/wire.h"
 
 namespace tokenscope::otlp {
@@ -246,6 +247,18 @@ std::string EncodeTraceResponseProto(int64_t rejected_spans, std::string_view er
   EndMessage(mark, /*omit_if_empty=*/false, &out);
   return out;
 }
+
+namespace proto_internal {
+
+void EncodeAnyValueProto(const model::AnyValue& value, std::string* out) {
+  EncodeAnyValue(value, out);
+}
+
+void EncodeAttributesProto(uint32_t field, const model::Attributes& attributes, std::string* out) {
+  EncodeAttributes(field, attributes, out);
+}
+
+}  // namespace proto_internal
 
 std::string EncodeRpcStatusProto(int32_t code, std::string_view message) {
   std::string out;

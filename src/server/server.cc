@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 
 #include "enrich/pricing.h"
 #include "server/http_server.h"
@@ -29,6 +31,7 @@ class Server::Impl {
     auto prices = enrich::PriceTable::Builtin();
     if (!prices.ok()) return prices.status().WithContext("loading the built-in price table");
     prices_ = std::make_unique<enrich::PriceTable>(std::move(prices).value());
+    if (!config_.pricing_file.empty()) TS_RETURN_IF_ERROR(LoadPriceOverrides());
     ingest_ = std::make_unique<OtlpHttpIngest>(store_.get(), config_.project,
                                                config_.max_body_bytes, prices_.get());
     query_ = std::make_unique<QueryApi>(store_.get(), config_.project, prices_.get());
@@ -115,6 +118,19 @@ class Server::Impl {
       return query_->ListServices(req);
     }
     return MakeJsonError(req, http::status::not_found, "not_found", "no such endpoint: " + path);
+  }
+
+  // Merges the operator's price file over the built-in table (before anything shares it).
+  Status LoadPriceOverrides() {
+    std::ifstream in(config_.pricing_file, std::ios::binary);
+    if (!in) return FailedPrecondition("cannot read price file " + config_.pricing_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto overrides = enrich::PriceTable::Load(text.str());
+    if (!overrides.ok()) return overrides.status().WithContext(config_.pricing_file);
+    TS_RETURN_IF_ERROR(prices_->Merge(*overrides));
+    spdlog::info("tokenscope: {} price entries from {}", overrides->size(), config_.pricing_file);
+    return Status::Ok();
   }
 
   static HttpResponse MethodNotAllowed(const HttpRequest& req, std::string_view allowed) {

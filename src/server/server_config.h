@@ -20,6 +20,9 @@ struct ServerConfig {
   int io_threads = 2;      // network event loops
   int worker_threads = 8;  // decode + durable write; blocks on fsync, so more than cores
   std::string log_level = "info";
+  // A price file of the format of src/enrich/prices.yaml whose entries override and extend the
+  // built-in price table; empty = built-in prices only.
+  std::string pricing_file;
 };
 
 }  // namespace tokenscope::server
