@@ -37,8 +37,10 @@ Status TransportError(const Endpoint& endpoint, std::string_view stage,
 
 }  // namespace
 
-StatusOr<HttpResponse> HttpGet(const Endpoint& endpoint, std::string_view target,
-                               const HttpRequestOptions& options) {
+namespace {
+
+StatusOr<HttpResponse> Exchange(http::verb method, const Endpoint& endpoint,
+                                std::string_view target, const HttpRequestOptions& options) {
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   net::io_context ioc(1);
   beast::error_code ec;
@@ -60,11 +62,12 @@ StatusOr<HttpResponse> HttpGet(const Endpoint& endpoint, std::string_view target
   }
 
   std::string full_target = endpoint.base_path + std::string(target);
-  http::request<http::empty_body> request(http::verb::get, full_target, 11);
+  http::request<http::empty_body> request(method, full_target, 11);
   request.set(http::field::host, endpoint.HostHeader());
   request.set(http::field::user_agent, options.user_agent);
   request.set(http::field::accept, "application/json");
   request.set(http::field::connection, "close");
+  request.prepare_payload();  // Content-Length: 0 on a POST
   ec = RunToCompletion(ioc, [&](auto handler) { http::async_write(stream, request, handler); });
   if (ec) return TransportError(endpoint, "sending the request to", ec);
 
@@ -94,6 +97,18 @@ StatusOr<HttpResponse> HttpGet(const Endpoint& endpoint, std::string_view target
   response.content_type = std::string(message[http::field::content_type]);
   response.body = std::move(message.body());
   return response;
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> HttpGet(const Endpoint& endpoint, std::string_view target,
+                               const HttpRequestOptions& options) {
+  return Exchange(http::verb::get, endpoint, target, options);
+}
+
+StatusOr<HttpResponse> HttpPost(const Endpoint& endpoint, std::string_view target,
+                                const HttpRequestOptions& options) {
+  return Exchange(http::verb::post, endpoint, target, options);
 }
 
 }  // namespace tokenscope::cli

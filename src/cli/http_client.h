@@ -36,4 +36,8 @@ struct HttpRequestOptions {
 StatusOr<HttpResponse> HttpGet(const Endpoint& endpoint, std::string_view target,
                                const HttpRequestOptions& options = {});
 
+// POSTs an empty body to `target` (for actions such as /api/v1/admin/reprice).
+StatusOr<HttpResponse> HttpPost(const Endpoint& endpoint, std::string_view target,
+                                const HttpRequestOptions& options = {});
+
 }  // namespace tokenscope::cli

@@ -28,6 +28,9 @@ struct CommandLine {
   ClientOptions search_client;
   std::string trace_id;
   TraceSearchParams search;
+  // reprice
+  ClientOptions reprice_client;
+  std::string reprice_since;
 };
 
 // Rejects signs, spaces, hex and overflow, which CLI11's own integer conversion lets through or
@@ -130,6 +133,14 @@ int Run(int argc, char** argv) {
   CommandLine command_line;
   AddServeCommand(app, command_line);
   AddTracesCommands(app, command_line);
+  CLI::App* reprice = app.add_subcommand(
+      "reprice",
+      "Recompute the token and cost totals of recent traces with the server's current price "
+      "table (after a price change or a new pricing.file) and report what changed");
+  reprice->add_option("--since", command_line.reprice_since, "How far back (15m, 2h, 7d)")
+      ->required()
+      ->type_name("DUR");
+  AddClientOptions(*reprice, command_line.reprice_client);
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -149,6 +160,10 @@ int Run(int argc, char** argv) {
     sources.env = ProcessEnvironment();
     sources.flags = command_line.server_flags;
     return RunServe(sources);
+  }
+  if (reprice->parsed()) {
+    return RunReprice(command_line.reprice_client, command_line.reprice_since, std::cout,
+                      std::cerr);
   }
   CLI::App* traces = app.get_subcommand("traces");
   if (traces->got_subcommand("get")) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <rapidjson/document.h>
+
 #include "cli/http_client.h"
 #include "cli/trace_render.h"
 #include "cli/url.h"
@@ -19,10 +21,11 @@ void PrintError(std::ostream& err, std::string_view message) {
   err << "error: " << message << '\n';
 }
 
-// Sends the GET and reports transport failures; on success the caller handles the answer.
-// Returns nullopt after printing the failure and setting `exit_code`.
+// Sends the GET (or, with `post`, an empty POST) and reports transport failures; on success
+// the caller handles the answer. Returns nullopt after printing the failure and setting
+// `exit_code`.
 std::optional<HttpResponse> Fetch(const ClientOptions& options, std::string_view target,
-                                  std::ostream& err, int& exit_code) {
+                                  std::ostream& err, int& exit_code, bool post = false) {
   StatusOr<Endpoint> endpoint = ParseEndpoint(options.endpoint);
   if (!endpoint.ok()) {
     PrintError(err, endpoint.status().message());
@@ -32,7 +35,8 @@ std::optional<HttpResponse> Fetch(const ClientOptions& options, std::string_view
   HttpRequestOptions request_options;
   request_options.timeout = options.timeout;
   request_options.user_agent = "tokenscope/" TOKENSCOPE_VERSION;
-  StatusOr<HttpResponse> response = HttpGet(*endpoint, target, request_options);
+  StatusOr<HttpResponse> response = post ? HttpPost(*endpoint, target, request_options)
+                                         : HttpGet(*endpoint, target, request_options);
   if (!response.ok()) {
     PrintError(err, response.status().message());
     if (response.status().code() == StatusCode::kUnavailable) {
@@ -143,6 +147,32 @@ int RunTracesSearch(const ClientOptions& options, const TraceSearchParams& param
   if (table->next_cursor.has_value()) {
     err << fmt::format("more traces: repeat with --cursor {}\n", *table->next_cursor);
   }
+  return kExitOk;
+}
+
+int RunReprice(const ClientOptions& options, std::string_view since, std::ostream& out,
+               std::ostream& err) {
+  std::string target = "/api/v1/admin/reprice?since=" + PercentEncode(since);
+  int exit_code = kExitOk;
+  std::optional<HttpResponse> response = Fetch(options, target, err, exit_code, /*post=*/true);
+  if (!response.has_value()) return exit_code;
+  if (options.json) {
+    PrintRawBody(response->body, out);
+    return kExitOk;
+  }
+  rapidjson::Document doc;
+  doc.Parse(response->body.data(), response->body.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("traces_examined")) {
+    PrintError(err, "unexpected answer from the server");
+    return kExitServerError;
+  }
+  auto get = [&](const char* key) { return doc[key].GetInt64(); };
+  out << fmt::format(
+      "repriced {} traces since {}: {} changed; cost {:.6f} USD -> {:.6f} USD ({:+.6f})\n",
+      get("traces_examined"), since, get("traces_changed"),
+      static_cast<double>(get("cost_before_nanos_usd")) / 1e9,
+      static_cast<double>(get("cost_after_nanos_usd")) / 1e9,
+      static_cast<double>(get("cost_after_nanos_usd") - get("cost_before_nanos_usd")) / 1e9);
   return kExitOk;
 }
 

@@ -58,4 +58,9 @@ int RunTracesGet(const ClientOptions& options, std::string_view trace_id, std::o
 int RunTracesSearch(const ClientOptions& options, const TraceSearchParams& params,
                     std::ostream& out, std::ostream& err);
 
+// Asks the server to recompute the cost and token totals of every trace with a span in the
+// last `since` (15m, 2h, 7d) with its current price table, and prints what changed.
+int RunReprice(const ClientOptions& options, std::string_view since, std::ostream& out,
+               std::ostream& err);
+
 }  // namespace tokenscope::cli

@@ -7,7 +7,9 @@
 #include <set>
 
 #include "enrich/pricing.h"
+#include "enrich/span_analysis.h"
 #include "query/filter/filter_parser.h"
+#include "query/recompute.h"
 #include "query/span_search.h"
 #include "store/store_factory.h"
 
@@ -260,6 +262,62 @@ TEST_F(TraceSearchTest, SpanSearchPagesThroughMatchingSpans) {
   auto r = SearchSpans(*store_, errors);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->spans.size(), 3u);  // the last span of traces 0, 2 and 4
+}
+
+TEST_F(TraceSearchTest, RecomputeAppliesNewPricesToTraceTotals) {
+  auto builtin = enrich::PriceTable::Builtin();
+  ASSERT_TRUE(builtin.ok());
+  model::SpanBatch batch;
+  batch.project = "p";
+  batch.resources.emplace_back();
+  batch.scopes.emplace_back();
+  model::Span s;
+  s.trace_id[0] = 7;
+  s.span_id[0] = 1;
+  s.name = "chat";
+  s.start_time_unix_nano = 1'763'000'000'000'000'000ull;
+  s.end_time_unix_nano = s.start_time_unix_nano + 1000;
+  s.attributes.push_back({"gen_ai.operation.name", model::AnyValue::String("chat")});
+  s.attributes.push_back({"gen_ai.provider.name", model::AnyValue::String("openai")});
+  s.attributes.push_back({"gen_ai.request.model", model::AnyValue::String("gpt-4o")});
+  s.attributes.push_back({"gen_ai.usage.input_tokens", model::AnyValue::Int(1000)});
+  s.attributes.push_back({"gen_ai.usage.output_tokens", model::AnyValue::Int(200)});
+  batch.spans.push_back(s);
+  batch.llm_totals.resize(1);
+  auto llm = enrich::PricedLlmInfo(s, batch.resources[0], batch.scopes[0], &*builtin);
+  ASSERT_TRUE(llm.has_value());
+  batch.llm_totals[0].AddCall(*llm);
+  ASSERT_TRUE(store_->Write(batch).ok());
+  auto before = store_->GetTraceSummary("p", s.trace_id);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->llm.cost_nanos, 2'500'000 + 2'000'000);  // $2.50 and $10 per 1M
+
+  auto cheaper = enrich::PriceTable::Load(
+      "prices:\n  - provider: openai\n    model: gpt-4o\n    effective_from: 2024-01-01\n"
+      "    input: 2.00\n    output: 8.00\n");
+  ASSERT_TRUE(cheaper.ok()) << cheaper.status().ToString();
+  enrich::PriceTable table = *builtin;
+  ASSERT_TRUE(table.Merge(*cheaper).ok());
+
+  auto report = RecomputeTraceSummaries(*store_, "p", 0, UINT64_MAX, &table);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->traces_examined, 1u);
+  EXPECT_EQ(report->traces_changed, 1u);
+  EXPECT_EQ(report->cost_before_nanos, 4'500'000);
+  EXPECT_EQ(report->cost_after_nanos, 2'000'000 + 1'600'000);
+  auto after = store_->GetTraceSummary("p", s.trace_id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->llm.cost_nanos, 3'600'000);
+  EXPECT_EQ(after->span_count, 1u);
+  EXPECT_EQ(after->llm.input_tokens, 1000);
+
+  // A second run finds nothing to change; a range without spans examines nothing.
+  report = RecomputeTraceSummaries(*store_, "p", 0, UINT64_MAX, &table);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->traces_changed, 0u);
+  report = RecomputeTraceSummaries(*store_, "p", 0, 1000, &table);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->traces_examined, 0u);
 }
 
 TEST_F(TraceSearchTest, ProjectsAreIsolated) {

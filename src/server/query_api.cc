@@ -6,6 +6,7 @@
 #include "base/duration.h"
 #include "base/hex.h"
 #include "query/filter/filter_parser.h"
+#include "query/recompute.h"
 #include "query/span_search.h"
 #include "query/trace_search.h"
 #include "server/api_json.h"
@@ -196,6 +197,29 @@ HttpResponse QueryApi::SearchSpans(const HttpRequest& req, const ParsedTarget& t
   } else {
     out.w().Null();
   }
+  out.w().EndObject();
+  return MakeResponse(req, http::status::ok, out.Take(), "application/json");
+}
+
+HttpResponse QueryApi::Reprice(const HttpRequest& req, const ParsedTarget& target) {
+  auto q = ParseTraceQuery(target, project_);  // for start/end/since and their validation
+  if (!q.ok()) return BadRequest(req, q.status());
+  if (!target.Param("since") && !target.Param("start")) {
+    return BadRequest(req, InvalidArgument("give 'since' (e.g. 7d) or 'start'"));
+  }
+  auto report = query::RecomputeTraceSummaries(*store_, project_, q->start_unix_nano,
+                                               q->end_unix_nano, prices_);
+  if (!report.ok()) return ServerError(req, report.status());
+  JsonOut out;
+  out.w().StartObject();
+  out.Key("traces_examined");
+  out.w().Uint64(report->traces_examined);
+  out.Key("traces_changed");
+  out.w().Uint64(report->traces_changed);
+  out.Key("cost_before_nanos_usd");
+  out.w().Int64(report->cost_before_nanos);
+  out.Key("cost_after_nanos_usd");
+  out.w().Int64(report->cost_after_nanos);
   out.w().EndObject();
   return MakeResponse(req, http::status::ok, out.Take(), "application/json");
 }

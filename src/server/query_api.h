@@ -23,6 +23,8 @@ class QueryApi {
   HttpResponse SearchTraces(const HttpRequest& req, const ParsedTarget& target);
   HttpResponse SearchSpans(const HttpRequest& req, const ParsedTarget& target);
   HttpResponse ListServices(const HttpRequest& req);
+  // POST /api/v1/admin/reprice?since=DUR (or start/end): recomputes trace totals.
+  HttpResponse Reprice(const HttpRequest& req, const ParsedTarget& target);
 
  private:
   store::Store* store_;

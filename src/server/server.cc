@@ -113,6 +113,10 @@ class Server::Impl {
       if (!is_get) return MethodNotAllowed(req, "GET");
       return query_->SearchSpans(req, *target);
     }
+    if (path == "/api/v1/admin/reprice") {
+      if (!is_post) return MethodNotAllowed(req, "POST");
+      return query_->Reprice(req, *target);
+    }
     if (path == "/api/v1/services") {
       if (!is_get) return MethodNotAllowed(req, "GET");
       return query_->ListServices(req);

@@ -108,6 +108,12 @@ class Store {
   // (trace id, span id) — the natural order of a key (UINT64_MAX - start, trace, span).
   virtual Status ScanSpans(const SpanScan& scan, const SpanVisitor& visit) = 0;
 
+  // Replaces a trace's summary with one recomputed from its spans (after a reprice or a better
+  // normalizer). Durable on return. Merge contributions of spans written concurrently with the
+  // recomputation may be lost, so callers recompute from a fresh read and accept that race.
+  virtual Status ReplaceTraceSummary(const std::string& project,
+                                     const model::TraceSummary& summary) = 0;
+
   // The distinct service names seen in a project, sorted.
   virtual StatusOr<std::vector<std::string>> ListServices(const std::string& project) = 0;
 

@@ -554,6 +554,17 @@ Status EmbeddedStore::PlanOldIndexDeletes(const std::string& project, std::strin
 // ---------------------------------------------------------------------------------------------
 // Reading
 
+Status EmbeddedStore::ReplaceTraceSummary(const std::string& project,
+                                          const model::TraceSummary& summary) {
+  std::string value;
+  EncodeTraceSummary(summary, &value);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync_writes;
+  return FromRocks(db_->Put(write_options, cf(kTraceSummaryCf),
+                            ToSlice(TraceSummaryKey(project, summary.trace_id)), value),
+                   "replace trace summary");
+}
+
 StatusOr<model::TraceSummary> EmbeddedStore::GetTraceSummary(const std::string& project,
                                                              const model::TraceId& trace_id) {
   TS_ASSIGN_OR_RETURN(auto summaries, GetTraceSummaries(project, {trace_id}));

@@ -79,6 +79,8 @@ class EmbeddedStore final : public Store {
   StatusOr<model::SpanBatch> GetSpan(const std::string& project, const model::TraceId& trace_id,
                                      const model::SpanId& span_id) override;
   Status ScanSpans(const SpanScan& scan, const SpanVisitor& visit) override;
+  Status ReplaceTraceSummary(const std::string& project,
+                             const model::TraceSummary& summary) override;
   StatusOr<std::vector<std::string>> ListServices(const std::string& project) override;
   StoreStats Stats() override;
 
