@@ -2,12 +2,16 @@
 //
 // Any input must either decode or fail with InvalidArgument leaving the batch empty; never
 // crash, leak or read out of bounds. Whatever decodes must re-encode to canonical protobuf
-// that decodes again to the same bytes (a fixed point), which checks the encoder too.
+// that decodes again to the same bytes (a fixed point), which checks the encoder too. Each
+// input is also decoded as a logs request (otlp/logs_decoder.h) under the same rules.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "model/log_record.h"
+#include "otlp/logs_decoder.h"
+#include "otlp/logs_encoder.h"
 #include "otlp/proto_decoder.h"
 #include "otlp/proto_encoder.h"
 
@@ -48,6 +52,32 @@ void CheckRequest(std::string_view input, const otlp::DecodeLimits& limits) {
   Require(otlp::EncodeTraceRequestProto(again) == once);
 }
 
+void CheckLogsRequest(std::string_view input, const otlp::DecodeLimits& limits) {
+  model::LogBatch batch;
+  otlp::DecodeResult result;
+  Status status = otlp::DecodeLogsRequestProto(input, &batch, &result, limits);
+  if (!status.ok()) {
+    Require(status.code() == StatusCode::kInvalidArgument && !status.message().empty());
+    Require(batch.logs.empty() && batch.resources.empty() && batch.scopes.empty());
+    Require(result.accepted_log_records == 0 && result.rejected_log_records == 0);
+    return;
+  }
+  Require(result.accepted_log_records == batch.logs.size());
+  Require((result.rejected_log_records == 0) == result.rejection_message.empty());
+  for (const model::LogRecord& record : batch.logs) {
+    Require(record.resource_index < batch.resources.size());
+    Require(record.scope_index < batch.scopes.size());
+  }
+
+  const std::string once = otlp::EncodeLogsRequestProto(batch);
+  model::LogBatch again;
+  otlp::DecodeResult again_result;
+  Require(otlp::DecodeLogsRequestProto(once, &again, &again_result, limits).ok());
+  Require(again_result.rejected_log_records == 0);
+  Require(again.logs.size() == batch.logs.size());
+  Require(otlp::EncodeLogsRequestProto(again) == once);
+}
+
 // The single-message decoders the store uses: decode, re-encode, decode, compare bytes.
 template <typename T, typename Decode, typename Encode>
 void CheckSingle(std::string_view input, const otlp::DecodeLimits& limits, Decode decode,
@@ -70,6 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   otlp::DecodeLimits limits;
   limits.max_value_depth = 8;  // small enough that the fuzzer reaches the limit
   CheckRequest(input, limits);
+  CheckLogsRequest(input, limits);
   CheckSingle<model::Span>(input, limits, otlp::DecodeSpanProto, otlp::EncodeSpanProto);
   CheckSingle<model::Resource>(input, limits, otlp::DecodeResourceProto, otlp::EncodeResourceProto);
   CheckSingle<model::Scope>(input, limits, otlp::DecodeScopeProto, otlp::EncodeScopeProto);
