@@ -1,16 +1,12 @@
 #include "base/hex.h"
 
 namespace tokenscope {
-namespace {
-
-int HexValue(char c) {
+int HexDigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -26,8 +22,8 @@ std::string HexEncode(std::string_view bytes) {
 bool HexDecode(std::string_view in, uint8_t* out) {
   if (in.size() % 2 != 0) return false;
   for (size_t i = 0; i < in.size(); i += 2) {
-    int hi = HexValue(in[i]);
-    int lo = HexValue(in[i + 1]);
+    int hi = HexDigitValue(in[i]);
+    int lo = HexDigitValue(in[i + 1]);
     if (hi < 0 || lo < 0) return false;
     out[i / 2] = static_cast<uint8_t>((hi << 4) | lo);
   }

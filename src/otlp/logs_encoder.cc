@@ -16,35 +16,17 @@ using wire::BeginMessage;
 using wire::EndMessage;
 using wire::MessageMark;
 using wire::PutFixed32;
+using wire::PutFixed32IfSet;
 using wire::PutFixed64;
+using wire::PutFixed64IfSet;
 using wire::PutLengthDelimited;
+using wire::PutStringIfSet;
 using wire::PutTag;
 using wire::PutVarint;
+using wire::PutVarintIfSet;
 using wire::WireType;
 
 // Canonical proto3, as the trace encoder writes: fields in number order, defaults left out.
-
-void PutStringIfSet(uint32_t field, std::string_view value, std::string* out) {
-  if (!value.empty()) PutLengthDelimited(field, value, out);
-}
-
-void PutVarintIfSet(uint32_t field, uint64_t value, std::string* out) {
-  if (value == 0) return;
-  PutTag(field, WireType::kVarint, out);
-  PutVarint(value, out);
-}
-
-void PutFixed64IfSet(uint32_t field, uint64_t value, std::string* out) {
-  if (value == 0) return;
-  PutTag(field, WireType::kI64, out);
-  PutFixed64(value, out);
-}
-
-void PutFixed32IfSet(uint32_t field, uint32_t value, std::string* out) {
-  if (value == 0) return;
-  PutTag(field, WireType::kI32, out);
-  PutFixed32(value, out);
-}
 
 void EncodeLogRecord(const model::LogRecord& record, std::string* out) {
   PutFixed64IfSet(1, record.time_unix_nano, out);

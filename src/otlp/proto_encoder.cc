@@ -15,35 +15,17 @@ using wire::BeginMessage;
 using wire::EndMessage;
 using wire::MessageMark;
 using wire::PutFixed32;
+using wire::PutFixed32IfSet;
 using wire::PutFixed64;
+using wire::PutFixed64IfSet;
 using wire::PutLengthDelimited;
+using wire::PutStringIfSet;
 using wire::PutTag;
 using wire::PutVarint;
+using wire::PutVarintIfSet;
 using wire::WireType;
 
 // Canonical proto3: fields in number order, default (zero, empty) scalars left out.
-
-void PutStringIfSet(uint32_t field, std::string_view value, std::string* out) {
-  if (!value.empty()) PutLengthDelimited(field, value, out);
-}
-
-void PutVarintIfSet(uint32_t field, uint64_t value, std::string* out) {
-  if (value == 0) return;
-  PutTag(field, WireType::kVarint, out);
-  PutVarint(value, out);
-}
-
-void PutFixed64IfSet(uint32_t field, uint64_t value, std::string* out) {
-  if (value == 0) return;
-  PutTag(field, WireType::kI64, out);
-  PutFixed64(value, out);
-}
-
-void PutFixed32IfSet(uint32_t field, uint32_t value, std::string* out) {
-  if (value == 0) return;
-  PutTag(field, WireType::kI32, out);
-  PutFixed32(value, out);
-}
 
 void EncodeKeyValue(const model::KeyValue& kv, std::string* out);
 

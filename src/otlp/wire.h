@@ -250,4 +250,27 @@ inline void EndMessage(const MessageMark& mark, bool omit_if_empty, std::string*
   out->replace(mark.body_start - 1, 1, prefix, n);
 }
 
+// Canonical proto3 writes leave default values out; these write a field only when it is set.
+inline void PutStringIfSet(uint32_t field, std::string_view value, std::string* out) {
+  if (!value.empty()) PutLengthDelimited(field, value, out);
+}
+
+inline void PutVarintIfSet(uint32_t field, uint64_t value, std::string* out) {
+  if (value == 0) return;
+  PutTag(field, WireType::kVarint, out);
+  PutVarint(value, out);
+}
+
+inline void PutFixed64IfSet(uint32_t field, uint64_t value, std::string* out) {
+  if (value == 0) return;
+  PutTag(field, WireType::kI64, out);
+  PutFixed64(value, out);
+}
+
+inline void PutFixed32IfSet(uint32_t field, uint32_t value, std::string* out) {
+  if (value == 0) return;
+  PutTag(field, WireType::kI32, out);
+  PutFixed32(value, out);
+}
+
 }  // namespace tokenscope::otlp::wire

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "query/cursor.h"
@@ -59,10 +60,11 @@ class Searcher {
     TraceSearchResult result;
     TS_ASSIGN_OR_RETURN(auto summaries, store_.GetTraceSummaries(query_.project, found_));
     // GetTraceSummaries may reorder; present traces in the order the scan found them.
+    std::unordered_map<model::TraceId, model::TraceSummary*, TraceIdHash> by_id;
+    for (auto& summary : summaries) by_id[summary.trace_id] = &summary;
     for (const auto& id : found_) {
-      auto it = std::find_if(summaries.begin(), summaries.end(),
-                             [&](const model::TraceSummary& t) { return t.trace_id == id; });
-      if (it != summaries.end()) result.traces.push_back(*it);
+      auto it = by_id.find(id);
+      if (it != by_id.end()) result.traces.push_back(std::move(*it->second));
     }
     if (!exhausted) result.next_cursor = last.Encode();
     return result;

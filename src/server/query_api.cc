@@ -101,6 +101,20 @@ HttpResponse ServerError(const HttpRequest& req, const Status& s) {
   return MakeJsonError(req, http::status::internal_server_error, "internal", s.ToString());
 }
 
+// A bad cursor or filter found by the query layer is the caller's mistake; the rest is ours.
+HttpResponse ErrorResponse(const HttpRequest& req, const Status& s) {
+  return s.code() == StatusCode::kInvalidArgument ? BadRequest(req, s) : ServerError(req, s);
+}
+
+void WriteNextCursor(JsonOut& out, const std::optional<std::string>& cursor) {
+  out.Key("next_cursor");
+  if (cursor) {
+    out.String(*cursor);
+  } else {
+    out.w().Null();
+  }
+}
+
 }  // namespace
 
 HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& target,
@@ -152,24 +166,14 @@ HttpResponse QueryApi::SearchTraces(const HttpRequest& req, const ParsedTarget& 
   if (!q.ok()) return BadRequest(req, q.status());
   q->condition.prices = prices_;
   auto result = query::SearchTraces(*store_, *q);
-  if (!result.ok()) {
-    if (result.status().code() == StatusCode::kInvalidArgument) {
-      return BadRequest(req, result.status());
-    }
-    return ServerError(req, result.status());
-  }
+  if (!result.ok()) return ErrorResponse(req, result.status());
   JsonOut out;
   out.w().StartObject();
   out.Key("traces");
   out.w().StartArray();
   for (const auto& t : result->traces) WriteTraceSummary(out, t);
   out.w().EndArray();
-  out.Key("next_cursor");
-  if (result->next_cursor) {
-    out.String(*result->next_cursor);
-  } else {
-    out.w().Null();
-  }
+  WriteNextCursor(out, result->next_cursor);
   out.w().EndObject();
   return MakeResponse(req, http::status::ok, out.Take(), "application/json");
 }
@@ -179,24 +183,14 @@ HttpResponse QueryApi::SearchSpans(const HttpRequest& req, const ParsedTarget& t
   if (!q.ok()) return BadRequest(req, q.status());
   q->condition.prices = prices_;
   auto result = query::SearchSpans(*store_, *q);
-  if (!result.ok()) {
-    if (result.status().code() == StatusCode::kInvalidArgument) {
-      return BadRequest(req, result.status());
-    }
-    return ServerError(req, result.status());
-  }
+  if (!result.ok()) return ErrorResponse(req, result.status());
   JsonOut out;
   out.w().StartObject();
   out.Key("spans");
   out.w().StartArray();
   for (const auto& batch : result->spans) WriteSpan(out, batch, batch.spans[0], prices_);
   out.w().EndArray();
-  out.Key("next_cursor");
-  if (result->next_cursor) {
-    out.String(*result->next_cursor);
-  } else {
-    out.w().Null();
-  }
+  WriteNextCursor(out, result->next_cursor);
   out.w().EndObject();
   return MakeResponse(req, http::status::ok, out.Take(), "application/json");
 }

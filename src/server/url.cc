@@ -1,14 +1,9 @@
 #include "server/url.h"
 
+#include "base/hex.h"
+
 namespace tokenscope::server {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
   std::string out;
@@ -17,8 +12,8 @@ std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space
     char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return std::nullopt;
-      int hi = HexDigit(in[i + 1]);
-      int lo = HexDigit(in[i + 2]);
+      int hi = HexDigitValue(in[i + 1]);
+      int lo = HexDigitValue(in[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out += static_cast<char>((hi << 4) | lo);
       i += 2;
