@@ -1,6 +1,6 @@
 // The tokenscope command: parses the command line and hands off to the server (`serve`) or to
-// the query-API client (`traces get`, `traces search`). No logic of its own beyond wiring
-// flags to the structures those entry points take.
+// the query-API client (`traces get`, `traces search`, `reprice`, `renormalize`). No logic of
+// its own beyond wiring flags to the structures those entry points take.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -31,6 +31,9 @@ struct CommandLine {
   // reprice
   ClientOptions reprice_client;
   std::string reprice_since;
+  // renormalize
+  ClientOptions renormalize_client;
+  std::string renormalize_since;
 };
 
 // Rejects signs, spaces, hex and overflow, which CLI11's own integer conversion lets through or
@@ -92,8 +95,9 @@ void AddTracesCommands(CLI::App& app, CommandLine& command_line) {
   AddClientOptions(*get, command_line.get_client);
 
   CLI::App* search = traces->add_subcommand("search",
-                                            "List traces, newest first. A trace matches when one "
-                                            "of its spans meets every condition given");
+                                            "List traces, newest first or in --order. A trace "
+                                            "matches when one of its spans meets every "
+                                            "condition given");
   TraceSearchParams& params = command_line.search;
   search
       ->add_option("--filter", params.filter,
@@ -114,6 +118,15 @@ void AddTracesCommands(CLI::App& app, CommandLine& command_line) {
       ->type_name("KEY=VALUE");
   search->add_option("--since", params.since, "Only traces from this far back (15m, 2h, 7d)")
       ->type_name("DUR");
+  // The server checks the order too; listing the names here puts them in --help.
+  search
+      ->add_option("--order", params.order,
+                   "Sort order. start_time_desc (default) pages through the range newest "
+                   "first; the others rank every match of the range (most expensive, most "
+                   "tokens, ...) and warn when a server budget cut the scan short")
+      ->check(CLI::IsMember({"start_time_desc", "start_time_asc", "duration_desc", "cost_desc",
+                             "tokens_desc", "llm_calls_desc"}))
+      ->type_name("ORDER");
   search->add_option("--limit", params.limit, "Traces per page (default 20)")
       ->check(CLI::Range(1, 1000))
       ->type_name("N");
@@ -141,6 +154,15 @@ int Run(int argc, char** argv) {
       ->required()
       ->type_name("DUR");
   AddClientOptions(*reprice, command_line.reprice_client);
+  CLI::App* renormalize = app.add_subcommand(
+      "renormalize",
+      "Rebuild the token and cost totals of recent traces from their stored raw attributes with "
+      "the server's current normalizer and price table (after an upgrade) and report the "
+      "normalizer version and the LLM calls, tokens and cost before and after");
+  renormalize->add_option("--since", command_line.renormalize_since, "How far back (15m, 2h, 7d)")
+      ->required()
+      ->type_name("DUR");
+  AddClientOptions(*renormalize, command_line.renormalize_client);
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -164,6 +186,10 @@ int Run(int argc, char** argv) {
   if (reprice->parsed()) {
     return RunReprice(command_line.reprice_client, command_line.reprice_since, std::cout,
                       std::cerr);
+  }
+  if (renormalize->parsed()) {
+    return RunRenormalize(command_line.renormalize_client, command_line.renormalize_since,
+                          std::cout, std::cerr);
   }
   CLI::App* traces = app.get_subcommand("traces");
   if (traces->got_subcommand("get")) {

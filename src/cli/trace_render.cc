@@ -203,6 +203,30 @@ StatusOr<std::string> RenderTraceTree(std::string_view response_body,
   return out;
 }
 
+namespace {
+
+// The extra column of an ordered search page: the value it is sorted by, when the default
+// columns do not show it already.
+struct SortColumn {
+  std::string header;
+  const char* member;  // of the trace summary
+  bool usd = false;    // nano-USD shown as dollars
+
+  std::string Format(const JsonValue& trace) const {
+    int64_t value = IntegerMember(trace, member).value_or(0);
+    return usd ? fmt::format("${:.6f}", static_cast<double>(value) / 1e9) : std::to_string(value);
+  }
+};
+
+std::optional<SortColumn> SortColumnFor(std::string_view order) {
+  if (order == "cost_desc") return SortColumn{"COST", "cost_nanos_usd", true};
+  if (order == "tokens_desc") return SortColumn{"TOKENS", "total_tokens", false};
+  if (order == "llm_calls_desc") return SortColumn{"LLM CALLS", "llm_call_count", false};
+  return std::nullopt;
+}
+
+}  // namespace
+
 StatusOr<TraceTable> RenderTraceSearchTable(std::string_view response_body,
                                             const RenderOptions& options) {
   TS_ASSIGN_OR_RETURN(rapidjson::Document document, ParseJsonObject(response_body));
@@ -210,30 +234,42 @@ StatusOr<TraceTable> RenderTraceSearchTable(std::string_view response_body,
   if (traces == nullptr || !traces->IsArray()) {
     return InvalidArgument("the server's answer has no \"traces\" list");
   }
-  TextTable table({{"TRACE ID", TextTable::Align::kLeft, 0},
-                   {"START", TextTable::Align::kLeft, 0},
-                   {"ROOT", TextTable::Align::kLeft, kMaxRootColumnWidth},
-                   {"SERVICE", TextTable::Align::kLeft, kMaxServiceColumnWidth},
-                   {"DURATION", TextTable::Align::kRight, 0},
-                   {"SPANS", TextTable::Align::kRight, 0},
-                   {"ERRORS", TextTable::Align::kRight, 0}});
+  std::vector<TextTable::Column> columns = {
+      {"TRACE ID", TextTable::Align::kLeft, 0},
+      {"START", TextTable::Align::kLeft, 0},
+      {"ROOT", TextTable::Align::kLeft, kMaxRootColumnWidth},
+      {"SERVICE", TextTable::Align::kLeft, kMaxServiceColumnWidth},
+      {"DURATION", TextTable::Align::kRight, 0},
+      {"SPANS", TextTable::Align::kRight, 0},
+      {"ERRORS", TextTable::Align::kRight, 0}};
+  std::optional<SortColumn> sort_column = SortColumnFor(StringMember(document, "order"));
+  if (sort_column) columns.push_back({sort_column->header, TextTable::Align::kRight, 0});
+  TextTable table(std::move(columns));
   for (const JsonValue& trace : traces->GetArray()) {
     if (!trace.IsObject()) return InvalidArgument("a trace summary is not a JSON object");
     std::optional<int64_t> start = IntegerMember(trace, "start_time_unix_nano");
     std::string_view root = StringMember(trace, "root_name");
     int64_t errors = IntegerMember(trace, "error_count").value_or(0);
-    table.AddRow(
-        {std::string(StringMember(trace, "trace_id")), start ? FormatLocalTimestamp(*start) : "",
-         root.empty() ? "(root not received)" : std::string(root),
-         std::string(StringMember(trace, "root_service")), FormatDuration(DurationOf(trace)),
-         std::to_string(IntegerMember(trace, "span_count").value_or(0)), std::to_string(errors)},
-        errors > 0);
+    std::vector<std::string> cells = {
+        std::string(StringMember(trace, "trace_id")),
+        start ? FormatLocalTimestamp(*start) : "",
+        root.empty() ? "(root not received)" : std::string(root),
+        std::string(StringMember(trace, "root_service")),
+        FormatDuration(DurationOf(trace)),
+        std::to_string(IntegerMember(trace, "span_count").value_or(0)),
+        std::to_string(errors)};
+    if (sort_column) cells.push_back(sort_column->Format(trace));
+    table.AddRow(std::move(cells), errors > 0);
   }
   TraceTable result;
   result.text = table.Render(options.color);
   result.trace_count = table.row_count();
   std::string_view cursor = StringMember(document, "next_cursor");
   if (!cursor.empty()) result.next_cursor = std::string(cursor);
+  const JsonValue* partial = Member(document, "partial");
+  if (partial != nullptr && partial->IsBool() && partial->GetBool()) {
+    result.partial_reason = SanitizeForTerminal(StringMember(document, "partial_reason"));
+  }
   return result;
 }
 

@@ -21,11 +21,15 @@ struct RenderOptions {
 StatusOr<std::string> RenderTraceTree(std::string_view response_body,
                                       const RenderOptions& options = {});
 
-// GET /api/v1/traces: TRACE ID, START (local time), ROOT, SERVICE, DURATION, SPANS, ERRORS.
+// GET /api/v1/traces: TRACE ID, START (local time), ROOT, SERVICE, DURATION, SPANS, ERRORS,
+// plus the value an ordered page is sorted by when it is not one of those: COST (USD), TOKENS
+// or LLM CALLS.
 struct TraceTable {
   std::string text;
   size_t trace_count = 0;
   std::optional<std::string> next_cursor;
+  // An ordered page whose scan a server budget cut short: why, and how far back it got.
+  std::optional<std::string> partial_reason;
 };
 StatusOr<TraceTable> RenderTraceSearchTable(std::string_view response_body,
                                             const RenderOptions& options = {});

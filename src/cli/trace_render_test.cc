@@ -139,6 +139,36 @@ TEST_F(SearchTableTest, RendersColumns) {
   EXPECT_EQ(table->next_cursor, "abc");
 }
 
+TEST_F(SearchTableTest, OrderedPagesShowTheValueTheyAreSortedBy) {
+  std::string body = R"({"traces":[
+    {"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","root_name":"q","root_service":"s",
+     "start_time_unix_nano":"1763000000123000000","duration_ns":1200000000,"span_count":2,
+     "error_count":0,"cost_nanos_usd":4500000,"total_tokens":1200,"llm_call_count":3}],
+    "next_cursor":null,"order":"ORDER","partial":false,"partial_reason":null})";
+  auto render = [&](std::string_view order) {
+    std::string text = body;
+    text.replace(text.find("ORDER"), 5, order);
+    StatusOr<TraceTable> table = RenderTraceSearchTable(text);
+    EXPECT_TRUE(table.ok()) << table.status().ToString();
+    EXPECT_FALSE(table->partial_reason.has_value());
+    return table.ok() ? table->text : "";
+  };
+  EXPECT_THAT(render("cost_desc"), HasSubstr("ERRORS       COST\n"));
+  EXPECT_THAT(render("cost_desc"), HasSubstr("0  $0.004500\n"));
+  EXPECT_THAT(render("tokens_desc"), HasSubstr("ERRORS  TOKENS\n"));
+  EXPECT_THAT(render("tokens_desc"), HasSubstr("0    1200\n"));
+  EXPECT_THAT(render("llm_calls_desc"), HasSubstr("LLM CALLS\n"));
+  EXPECT_THAT(render("duration_desc"), HasSubstr("ERRORS\n"));  // DURATION is shown anyway
+}
+
+TEST_F(SearchTableTest, PartialPagesCarryTheReason) {
+  StatusOr<TraceTable> table = RenderTraceSearchTable(
+      R"({"traces":[],"next_cursor":null,"order":"cost_desc","partial":true,)"
+      R"("partial_reason":"budget\u001b"})");
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ(table->partial_reason, "budget?");
+}
+
 TEST_F(SearchTableTest, NullCursorAndEmptyPage) {
   StatusOr<TraceTable> table = RenderTraceSearchTable(R"({"traces":[],"next_cursor":null})");
   ASSERT_TRUE(table.ok());

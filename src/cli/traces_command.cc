@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -60,6 +61,52 @@ void PrintRawBody(std::string_view body, std::ostream& out) {
   if (body.empty() || body.back() != '\n') out << '\n';
 }
 
+// The answer of POST /api/v1/admin/reprice or /renormalize (docs/api.md).
+class RecomputeReport {
+ public:
+  explicit RecomputeReport(const rapidjson::Document& doc) : doc_(doc) {}
+
+  // A numeric field; 0 when a server too old to report it left it out.
+  int64_t Get(const char* key) const {
+    auto it = doc_.FindMember(key);
+    return it != doc_.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
+  }
+
+  // "cost 0.004500 USD -> 0.003600 USD (-0.000900)"
+  std::string CostChange() const {
+    int64_t before = Get("cost_before_nanos_usd");
+    int64_t after = Get("cost_after_nanos_usd");
+    return fmt::format("cost {:.6f} USD -> {:.6f} USD ({:+.6f})", static_cast<double>(before) / 1e9,
+                       static_cast<double>(after) / 1e9, static_cast<double>(after - before) / 1e9);
+  }
+
+ private:
+  const rapidjson::Document& doc_;
+};
+
+// POSTs a recomputation of the trace summaries of the last `since` to `path` and prints its
+// report with `print` (or, with --json, verbatim). Returns the exit code.
+int RunRecompute(const ClientOptions& options, std::string_view path, std::string_view since,
+                 std::ostream& out, std::ostream& err,
+                 const std::function<void(const RecomputeReport&)>& print) {
+  std::string target = std::string(path) + "?since=" + PercentEncode(since);
+  int exit_code = kExitOk;
+  std::optional<HttpResponse> response = Fetch(options, target, err, exit_code, /*post=*/true);
+  if (!response.has_value()) return exit_code;
+  if (options.json) {
+    PrintRawBody(response->body, out);
+    return kExitOk;
+  }
+  rapidjson::Document doc;
+  doc.Parse(response->body.data(), response->body.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("traces_examined")) {
+    PrintError(err, "unexpected answer from the server");
+    return kExitServerError;
+  }
+  print(RecomputeReport(doc));
+  return kExitOk;
+}
+
 }  // namespace
 
 StatusOr<std::string> TraceGetTarget(std::string_view trace_id) {
@@ -95,6 +142,7 @@ StatusOr<std::string> TraceSearchTarget(const TraceSearchParams& params) {
     query.emplace_back("attr." + attribute.substr(0, equals), attribute.substr(equals + 1));
   }
   add("since", params.since);
+  add("order", params.order);
   if (params.limit.has_value()) query.emplace_back("limit", std::to_string(*params.limit));
   add("cursor", params.cursor);
   return "/api/v1/traces" + BuildQueryString(query);
@@ -144,6 +192,9 @@ int RunTracesSearch(const ClientOptions& options, const TraceSearchParams& param
   }
   out << table->text;
   if (table->trace_count == 0) err << "no traces matched\n";
+  if (table->partial_reason.has_value()) {
+    err << fmt::format("partial ranking: {}\n", *table->partial_reason);
+  }
   if (table->next_cursor.has_value()) {
     err << fmt::format("more traces: repeat with --cursor {}\n", *table->next_cursor);
   }
@@ -152,28 +203,27 @@ int RunTracesSearch(const ClientOptions& options, const TraceSearchParams& param
 
 int RunReprice(const ClientOptions& options, std::string_view since, std::ostream& out,
                std::ostream& err) {
-  std::string target = "/api/v1/admin/reprice?since=" + PercentEncode(since);
-  int exit_code = kExitOk;
-  std::optional<HttpResponse> response = Fetch(options, target, err, exit_code, /*post=*/true);
-  if (!response.has_value()) return exit_code;
-  if (options.json) {
-    PrintRawBody(response->body, out);
-    return kExitOk;
-  }
-  rapidjson::Document doc;
-  doc.Parse(response->body.data(), response->body.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("traces_examined")) {
-    PrintError(err, "unexpected answer from the server");
-    return kExitServerError;
-  }
-  auto get = [&](const char* key) { return doc[key].GetInt64(); };
-  out << fmt::format(
-      "repriced {} traces since {}: {} changed; cost {:.6f} USD -> {:.6f} USD ({:+.6f})\n",
-      get("traces_examined"), since, get("traces_changed"),
-      static_cast<double>(get("cost_before_nanos_usd")) / 1e9,
-      static_cast<double>(get("cost_after_nanos_usd")) / 1e9,
-      static_cast<double>(get("cost_after_nanos_usd") - get("cost_before_nanos_usd")) / 1e9);
-  return kExitOk;
+  return RunRecompute(options, "/api/v1/admin/reprice", since, out, err,
+                      [&](const RecomputeReport& r) {
+                        out << fmt::format("repriced {} traces since {}: {} changed; {}\n",
+                                           r.Get("traces_examined"), since, r.Get("traces_changed"),
+                                           r.CostChange());
+                      });
+}
+
+int RunRenormalize(const ClientOptions& options, std::string_view since, std::ostream& out,
+                   std::ostream& err) {
+  return RunRecompute(
+      options, "/api/v1/admin/renormalize", since, out, err, [&](const RecomputeReport& r) {
+        out << fmt::format(
+            "renormalized {} traces since {} with normalizer v{}: {} changed\n"
+            "  LLM calls     {} -> {}\n"
+            "  total tokens  {} -> {}\n"
+            "  {}\n",
+            r.Get("traces_examined"), since, r.Get("normalizer_version"), r.Get("traces_changed"),
+            r.Get("llm_calls_before"), r.Get("llm_calls_after"), r.Get("total_tokens_before"),
+            r.Get("total_tokens_after"), r.CostChange());
+      });
 }
 
 }  // namespace tokenscope::cli

@@ -40,6 +40,7 @@ struct TraceSearchParams {
   std::optional<std::string> max_duration;
   std::vector<std::string> attributes;  // "KEY=VALUE", sent as attr.KEY=VALUE
   std::optional<std::string> since;
+  std::optional<std::string> order;  // start_time_desc (default), cost_desc, ...
   std::optional<int> limit;
   std::optional<std::string> cursor;
 };
@@ -54,7 +55,7 @@ int RunTracesGet(const ClientOptions& options, std::string_view trace_id, std::o
                  std::ostream& err);
 
 // Prints the page as a table; when there are more pages, a hint with the next --cursor goes to
-// `err` so `out` stays a clean table.
+// `err` so `out` stays a clean table, and so does the warning of a partial ordered page.
 int RunTracesSearch(const ClientOptions& options, const TraceSearchParams& params,
                     std::ostream& out, std::ostream& err);
 
@@ -62,5 +63,10 @@ int RunTracesSearch(const ClientOptions& options, const TraceSearchParams& param
 // last `since` (15m, 2h, 7d) with its current price table, and prints what changed.
 int RunReprice(const ClientOptions& options, std::string_view since, std::ostream& out,
                std::ostream& err);
+
+// The same recomputation after a normalizer upgrade: prints the normalizer version and the LLM
+// calls, total tokens and cost before and after.
+int RunRenormalize(const ClientOptions& options, std::string_view since, std::ostream& out,
+                   std::ostream& err);
 
 }  // namespace tokenscope::cli

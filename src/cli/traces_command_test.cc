@@ -149,5 +149,76 @@ TEST(RunTracesSearchTest, BadRequestExitsOne) {
   EXPECT_EQ(err.str(), "error: bad since\n");
 }
 
+TEST(TraceTargetsTest, SearchSendsTheOrder) {
+  TraceSearchParams params;
+  params.order = "cost_desc";
+  params.since = "24h";
+  params.limit = 20;
+  EXPECT_EQ(*TraceSearchTarget(params), "/api/v1/traces?since=24h&order=cost_desc&limit=20");
+}
+
+TEST(RunTracesSearchTest, OrderedPageShowsItsSortValueAndWarnsWhenPartial) {
+  TestHttpServer server(
+      {200, R"({"traces":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","root_name":"q",)"
+            R"("root_service":"s","start_time_unix_nano":"1763000000000000000",)"
+            R"("duration_ns":2500000000,"span_count":3,"error_count":0,)"
+            R"("cost_nanos_usd":4500000}],"next_cursor":null,"order":"cost_desc",)"
+            R"("partial":true,"partial_reason":"the scan stopped at the max_examined budget"})"});
+  TraceSearchParams params;
+  params.order = "cost_desc";
+  std::ostringstream out, err;
+  EXPECT_EQ(RunTracesSearch(OptionsFor(server), params, out, err), kExitOk);
+  EXPECT_THAT(out.str(), HasSubstr("COST"));
+  EXPECT_THAT(out.str(), HasSubstr("$0.004500"));
+  EXPECT_EQ(err.str(), "partial ranking: the scan stopped at the max_examined budget\n");
+  EXPECT_EQ(server.targets(), std::vector<std::string>{"/api/v1/traces?order=cost_desc"});
+}
+
+TEST(RunRepriceTest, PrintsTheCostChange) {
+  TestHttpServer server({200, R"({"traces_examined":1200,"traces_changed":1187,)"
+                              R"("cost_before_nanos_usd":51234000000,)"
+                              R"("cost_after_nanos_usd":40987000000,"normalizer_version":1,)"
+                              R"("llm_calls_before":10,"llm_calls_after":10,)"
+                              R"("total_tokens_before":5,"total_tokens_after":5})"});
+  std::ostringstream out, err;
+  EXPECT_EQ(RunReprice(OptionsFor(server), "30d", out, err), kExitOk);
+  EXPECT_EQ(out.str(),
+            "repriced 1200 traces since 30d: 1187 changed; "
+            "cost 51.234000 USD -> 40.987000 USD (-10.247000)\n");
+  EXPECT_THAT(err.str(), IsEmpty());
+  EXPECT_EQ(server.targets(), std::vector<std::string>{"/api/v1/admin/reprice?since=30d"});
+}
+
+TEST(RunRenormalizeTest, PrintsVersionCallsTokensAndCost) {
+  TestHttpServer server({200, R"({"traces_examined":40,"traces_changed":3,)"
+                              R"("cost_before_nanos_usd":0,"cost_after_nanos_usd":4500000,)"
+                              R"("normalizer_version":2,"llm_calls_before":38,)"
+                              R"("llm_calls_after":41,"total_tokens_before":90000,)"
+                              R"("total_tokens_after":91200})"});
+  std::ostringstream out, err;
+  EXPECT_EQ(RunRenormalize(OptionsFor(server), "7d", out, err), kExitOk);
+  EXPECT_EQ(out.str(),
+            "renormalized 40 traces since 7d with normalizer v2: 3 changed\n"
+            "  LLM calls     38 -> 41\n"
+            "  total tokens  90000 -> 91200\n"
+            "  cost 0.000000 USD -> 0.004500 USD (+0.004500)\n");
+  EXPECT_THAT(err.str(), IsEmpty());
+  EXPECT_EQ(server.targets(), std::vector<std::string>{"/api/v1/admin/renormalize?since=7d"});
+}
+
+TEST(RunRenormalizeTest, JsonAndErrors) {
+  TestHttpServer server({200, R"({"traces_examined":0})"});
+  ClientOptions options = OptionsFor(server);
+  options.json = true;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunRenormalize(options, "1h", out, err), kExitOk);
+  EXPECT_EQ(out.str(), "{\"traces_examined\":0}\n");
+
+  TestHttpServer refusing({400, R"({"error":{"code":"invalid_argument","message":"bad since"}})"});
+  std::ostringstream out2, err2;
+  EXPECT_EQ(RunRenormalize(OptionsFor(refusing), "soon", out2, err2), kExitServerError);
+  EXPECT_EQ(err2.str(), "error: bad since\n");
+}
+
 }  // namespace
 }  // namespace tokenscope::cli

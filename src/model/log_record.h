@@ -44,6 +44,13 @@ struct LogRecord {
 // attribute `event.name`; empty when the record is not an event.
 std::string_view EventName(const LogRecord& record);
 
+// The record as a span event, for reading log-based events (OTel GenAI 1.28-1.36 sends
+// message content as log records) the way span events are read: named by EventName(), at the
+// record's time (else its observed time), with the record's attributes and, when it has one,
+// its body as the attribute "body". Views point where the record's do. Empty name when the
+// record is not an event.
+Event LogRecordAsEvent(const LogRecord& record);
+
 // A set of log records with the resources and scopes they reference, and the memory their
 // views point into. Move-only; moving keeps every view valid. Not thread-safe.
 class LogBatch {

@@ -199,6 +199,8 @@ class LogsProtoDecoder : public proto_internal::FieldDecoder {
   }
 
   // Returns false on malformed input; a well-formed record with bad ids sets `defect`.
+  // Public for DecodeLogRecordProto.
+ public:
   bool DecodeLogRecord(std::string_view bytes, model::LogRecord* record, std::string* defect) {
     std::string_view trace_id, span_id;
     Reader r(bytes);
@@ -460,6 +462,23 @@ Status DecodeLogsRequestJson(std::string_view body, model::LogBatch* batch, Deco
   }
   json_internal::ReleaseIfLarge(parser);
   return status;
+}
+
+Status DecodeLogRecordProto(std::string_view bytes, model::LogRecord* record,
+                            const DecodeLimits& limits) {
+  try {
+    LogsProtoDecoder decoder(limits);
+    model::LogRecord decoded;
+    std::string defect;
+    if (!decoder.DecodeLogRecord(bytes, &decoded, &defect)) {
+      return InvalidArgument(decoder.ErrorMessage());
+    }
+    if (!defect.empty()) return InvalidArgument(defect);
+    *record = std::move(decoded);
+    return Status::Ok();
+  } catch (const std::bad_alloc&) {
+    return ResourceExhausted("out of memory decoding an OTLP LogRecord");
+  }
 }
 
 }  // namespace tokenscope::otlp

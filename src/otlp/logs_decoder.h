@@ -29,4 +29,10 @@ Status DecodeLogsRequestProto(std::string_view body, model::LogBatch* batch, Dec
 Status DecodeLogsRequestJson(std::string_view body, model::LogBatch* batch, DecodeResult* result,
                              const DecodeLimits& limits = {});
 
+// Decodes one LogRecord message (as EncodeLogRecordProto writes it; zero-copy, views into
+// `bytes`). `record` is untouched unless OK is returned. Ids of the wrong length are an error.
+// resource_index and scope_index are left 0.
+Status DecodeLogRecordProto(std::string_view bytes, model::LogRecord* record,
+                            const DecodeLimits& limits = {});
+
 }  // namespace tokenscope::otlp

@@ -136,6 +136,33 @@ TEST(LogsCodecTest, RoundTripsEveryFieldAndBodyType) {
   EXPECT_EQ(EncodeLogsRequestProto(decoded), body);
 }
 
+TEST(LogsCodecTest, SingleRecordRoundTripsAndRejectsBadInput) {
+  LogBatch original;
+  FillEveryLogField(&original);
+  for (const LogRecord& record : original.logs) {
+    std::string bytes;
+    EncodeLogRecordProto(record, &bytes);
+    LogRecord back;
+    ASSERT_TRUE(DecodeLogRecordProto(bytes, &back).ok());
+    ExpectSameLog(record, back);
+    // Every truncation either fails cleanly, leaving the output untouched, or is a valid
+    // shorter record.
+    for (size_t n = 0; n < bytes.size(); ++n) {
+      LogRecord partial;
+      partial.severity_number = 77;
+      if (!DecodeLogRecordProto(std::string_view(bytes).substr(0, n), &partial).ok()) {
+        EXPECT_EQ(partial.severity_number, 77);
+      }
+    }
+  }
+  LogRecord out;
+  // trace_id (field 9) of 3 bytes.
+  EXPECT_EQ(DecodeLogRecordProto(std::string("\x4a\x03" "abc", 5), &out).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeLogRecordProto(std::string("\x0a\xff\xff", 3), &out).code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(LogsCodecTest, EmptyRequestAndEmptyRecord) {
   LogBatch batch;
   DecodeResult result;

@@ -28,7 +28,9 @@ using wire::WireType;
 
 // Canonical proto3, as the trace encoder writes: fields in number order, defaults left out.
 
-void EncodeLogRecord(const model::LogRecord& record, std::string* out) {
+}  // namespace
+
+void EncodeLogRecordProto(const model::LogRecord& record, std::string* out) {
   PutFixed64IfSet(1, record.time_unix_nano, out);
   // An int32 enum: negative values are sign-extended to ten bytes, as protobuf does.
   PutVarintIfSet(2, static_cast<uint64_t>(static_cast<int64_t>(record.severity_number)), out);
@@ -44,6 +46,8 @@ void EncodeLogRecord(const model::LogRecord& record, std::string* out) {
   PutFixed64IfSet(11, record.observed_time_unix_nano, out);
   PutStringIfSet(12, record.event_name, out);
 }
+
+namespace {
 
 // The end of the run of records from `begin` that share the value `key` gives.
 template <typename Key>
@@ -66,7 +70,7 @@ void EncodeScopeLogs(const model::LogBatch& batch, size_t begin, size_t end, std
   }
   for (size_t i = begin; i < end; ++i) {
     MessageMark mark = BeginMessage(2, out);
-    EncodeLogRecord(batch.logs[i], out);
+    EncodeLogRecordProto(batch.logs[i], out);
     EndMessage(mark, /*omit_if_empty=*/false, out);
   }
   if (scope != nullptr) PutStringIfSet(3, scope->schema_url, out);

@@ -15,6 +15,10 @@ namespace tokenscope::otlp {
 // records with the same resource (and scope) grouped as SDKs send them.
 std::string EncodeLogsRequestProto(const model::LogBatch& batch);
 
+// Appends one LogRecord message (without its enclosing tag) to `out`, in canonical proto3 —
+// the form the store keeps. The inverse of DecodeLogRecordProto.
+void EncodeLogRecordProto(const model::LogRecord& record, std::string* out);
+
 // ExportLogsServiceResponse in protobuf: empty when rejected == 0 and message is empty,
 // otherwise partial_success{rejected_log_records, error_message}.
 std::string EncodeLogsResponseProto(int64_t rejected_log_records, std::string_view error_message);

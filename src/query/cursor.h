@@ -1,6 +1,10 @@
-// SearchCursor: the opaque `cursor` of a trace search page — the scan position of the last
-// span summary the previous page examined. Encoded as URL-safe base64 so it can travel in a
-// query string unchanged. Plain data.
+// The opaque `cursor` of a search page, encoded as URL-safe base64 so it can travel in a query
+// string unchanged. Two kinds, told apart by their first byte:
+//   SearchCursor  newest-first searches: the scan position of the last span summary the
+//                 previous page examined.
+//   RankCursor    ordered searches (cost, tokens, ...): the order and the RankKey of the last
+//                 result the previous page returned.
+// A cursor of one kind (or order) given to a search of another is rejected. Plain data.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +12,8 @@
 
 #include "base/status.h"
 #include "model/span.h"
+#include "query/ranking.h"
+#include "query/search_order.h"
 
 namespace tokenscope::query {
 
@@ -23,6 +29,15 @@ struct SearchCursor {
   // True when a span at (start, trace, span) is at or before this position in scan order
   // (newest first; equal starts in ascending trace id, span id): an earlier page examined it.
   bool WasExamined(uint64_t start, const model::TraceId& trace, const model::SpanId& span) const;
+};
+
+struct RankCursor {
+  SearchOrder order = SearchOrder::kStartTimeDesc;
+  RankKey last;  // the last result of the previous page
+
+  std::string Encode() const;
+  // Fails unless the cursor was issued for a search in `expected` order.
+  static StatusOr<RankCursor> Decode(std::string_view text, SearchOrder expected);
 };
 
 }  // namespace tokenscope::query

@@ -42,5 +42,37 @@ TEST(CursorTest, ExaminedOrder) {
   EXPECT_FALSE(c.WasExamined(100, higher, s));
 }
 
+TEST(RankCursorTest, RoundTrip) {
+  RankCursor c;
+  c.order = SearchOrder::kCostDesc;
+  c.last.primary = 0x8000000000001234ull;
+  c.last.start_unix_nano = 1763000000123456789ull;
+  c.last.trace_id[15] = 0x7f;
+  c.last.span_id[0] = 0x01;
+  std::string text = c.Encode();
+  EXPECT_EQ(text.find_first_of("+/="), std::string::npos) << "must be URL-safe: " << text;
+  auto back = RankCursor::Decode(text, SearchOrder::kCostDesc);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->last.primary, c.last.primary);
+  EXPECT_EQ(back->last.start_unix_nano, c.last.start_unix_nano);
+  EXPECT_EQ(back->last.trace_id, c.last.trace_id);
+  EXPECT_EQ(back->last.span_id, c.last.span_id);
+}
+
+TEST(RankCursorTest, BelongsToOneOrder) {
+  RankCursor ranked;
+  ranked.order = SearchOrder::kTokensDesc;
+  auto other_order = RankCursor::Decode(ranked.Encode(), SearchOrder::kCostDesc);
+  EXPECT_EQ(other_order.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(other_order.status().message().find("another order"), std::string::npos);
+
+  // Newest-first cursors and ranked cursors are not interchangeable either way.
+  EXPECT_FALSE(SearchCursor::Decode(ranked.Encode()).ok());
+  SearchCursor scan;
+  scan.scan_token = "tok";
+  EXPECT_FALSE(RankCursor::Decode(scan.Encode(), SearchOrder::kTokensDesc).ok());
+  EXPECT_FALSE(RankCursor::Decode("garbage", SearchOrder::kTokensDesc).ok());
+}
+
 }  // namespace
 }  // namespace tokenscope::query

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "enrich/span_analysis.h"
+#include "semconv/normalizer.h"
 
 namespace tokenscope::query {
 namespace {
@@ -43,6 +44,10 @@ Status RecomputeOne(store::Store& store, const std::string& project, const model
   ++report->traces_examined;
   report->cost_before_nanos += old->llm.cost_nanos;
   report->cost_after_nanos += fresh.llm.cost_nanos;
+  report->llm_calls_before += old->llm.llm_calls;
+  report->llm_calls_after += fresh.llm.llm_calls;
+  report->total_tokens_before += old->llm.total_tokens;
+  report->total_tokens_after += fresh.llm.total_tokens;
   if (SameTotals(*old, fresh)) return Status::Ok();
   ++report->traces_changed;
   return store.ReplaceTraceSummary(project, fresh);
@@ -54,6 +59,7 @@ StatusOr<RecomputeReport> RecomputeTraceSummaries(store::Store& store, const std
                                                   uint64_t start_unix_nano, uint64_t end_unix_nano,
                                                   const enrich::PriceTable* prices) {
   RecomputeReport report;
+  report.normalizer_version = semconv::kNormalizerVersion;
   std::set<model::TraceId> done;
   store::SpanScan scan;
   scan.project = project;

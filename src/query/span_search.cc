@@ -1,12 +1,14 @@
 #include "query/span_search.h"
 
 #include "query/cursor.h"
+#include "query/ranked_search.h"
 #include "query/scan_planning.h"
 
 namespace tokenscope::query {
 
 StatusOr<SpanSearchResult> SearchSpans(store::Store& store, const TraceQuery& query) {
   if (query.limit == 0) return InvalidArgument("limit must be at least 1");
+  if (IsRankedOrder(query.order)) return SearchSpansRanked(store, query);
   store::SpanScan scan;
   scan.project = query.project;
   scan.start_unix_nano = query.start_unix_nano;

@@ -15,11 +15,14 @@
 namespace tokenscope::query {
 
 struct SpanSearchResult {
-  std::vector<model::SpanBatch> spans;  // one span per batch, newest first
+  std::vector<model::SpanBatch> spans;  // one span per batch, in the query's order
   std::optional<std::string> next_cursor;
+  bool partial = false;  // as TraceSearchResult::partial
+  std::string partial_reason;
 };
 
-// `query.limit` counts spans here.
+// `query.limit` counts spans here. Orders other than start_time_desc are answered by
+// SearchSpansRanked (ranked_search.h).
 StatusOr<SpanSearchResult> SearchSpans(store::Store& store, const TraceQuery& query);
 
 }  // namespace tokenscope::query

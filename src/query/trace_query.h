@@ -13,6 +13,7 @@
 
 #include "model/span.h"
 #include "query/filter/filter_ast.h"
+#include "query/search_order.h"
 
 namespace tokenscope::enrich {
 class PriceTable;
@@ -59,6 +60,8 @@ struct TraceQuery {
   SpanCondition condition;
   size_t limit = 20;
   std::string cursor;  // opaque, from a previous TraceSearchResult
+  // Any order but the default ranks every match of the time range (see ranked_search.h).
+  SearchOrder order = SearchOrder::kStartTimeDesc;
   // Upper bound on span summaries examined per call, so that a rare match in a huge range
   // answers with a partial page and a cursor instead of scanning for minutes.
   size_t max_examined = 500'000;
@@ -70,6 +73,11 @@ struct TraceQuery {
 struct TraceSearchResult {
   std::vector<model::TraceSummary> traces;
   std::optional<std::string> next_cursor;
+  // Ordered searches only: a budget (max_examined, max_full_span_reads) stopped the scan
+  // before the start of the time range, so the ranking covers only the newer part of it;
+  // `partial_reason` says which budget and how far back the scan got.
+  bool partial = false;
+  std::string partial_reason;
 };
 
 }  // namespace tokenscope::query

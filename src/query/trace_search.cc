@@ -1,23 +1,16 @@
 #include "query/trace_search.h"
 
 #include <algorithm>
-#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "query/cursor.h"
+#include "query/ranked_search.h"
 #include "query/scan_planning.h"
+#include "query/trace_id_hash.h"
 
 namespace tokenscope::query {
 namespace {
-
-struct TraceIdHash {
-  size_t operator()(const model::TraceId& id) const {
-    size_t h = 0;
-    std::memcpy(&h, id.data(), sizeof(h));  // trace ids are random: any 8 bytes hash well
-    return h;
-  }
-};
 
 class Searcher {
  public:
@@ -140,6 +133,7 @@ class Searcher {
 
 StatusOr<TraceSearchResult> SearchTraces(store::Store& store, const TraceQuery& query) {
   if (query.limit == 0) return InvalidArgument("limit must be at least 1");
+  if (IsRankedOrder(query.order)) return SearchTracesRanked(store, query);
   return Searcher(store, query).Run();
 }
 

@@ -51,7 +51,8 @@
 namespace tokenscope::semconv {
 
 // Bumped whenever normalization changes what it produces, so stored spans can be re-normalized.
-constexpr uint32_t kNormalizerVersion = 1;
+// 2: OpenAI logprobs from the Vercel AI SDK's provider metadata.
+constexpr uint32_t kNormalizerVersion = 2;
 
 struct NormalizeInput {
   const model::Span& span;

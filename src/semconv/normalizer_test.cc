@@ -1246,6 +1246,29 @@ TEST(AnthropicCacheTest, VercelV5OpenAiInputStaysAsIs) {
   EXPECT_EQ(info.usage.total_tokens, 3100);
 }
 
+// AI SDK 6 with @ai-sdk/openai and logprobs requested: the per-token logprobs travel in the
+// provider metadata, in OpenAI's token-entry form (captured from ai 6.0 streamText).
+TEST(VercelAiTest, OpenAiLogprobsFromProviderMetadata) {
+  TestSpan t;
+  t.Str("ai.operationId", "ai.streamText.doStream")
+      .Str("ai.model.provider", "openai.chat")
+      .Str("ai.model.id", "gpt-4o")
+      .Str("ai.response.providerMetadata",
+           R"({"openai":{"acceptedPredictionTokens":0,"rejectedPredictionTokens":0,"logprobs":[)"
+           R"({"token":"Paris","logprob":-0.1,"top_logprobs":[{"token":"Paris","logprob":-0.1},)"
+           R"({"token":"The","logprob":-2.3025850929940455}]},)"
+           R"({"token":".","logprob":0,"top_logprobs":[]}]}})");
+  const LlmInfo info = MustNormalize(t);
+  ASSERT_EQ(info.logprobs.size(), 2u);
+  EXPECT_EQ(info.logprobs[0].token, "Paris");
+  EXPECT_EQ(info.logprobs[0].logprob, -0.1);
+  ASSERT_EQ(info.logprobs[0].top.size(), 2u);
+  EXPECT_EQ(info.logprobs[0].top[1].token, "The");
+  EXPECT_EQ(info.logprobs[0].top[1].logprob, -2.3025850929940455);
+  EXPECT_EQ(info.logprobs[1].token, ".");
+  EXPECT_TRUE(info.logprobs[1].top.empty());
+}
+
 // AI SDK 6: inputTokens is the total; the breakdown must not be added again.
 TEST(AnthropicCacheTest, VercelV6InclusiveInputIsNotCountedTwice) {
   TestSpan t;

@@ -134,7 +134,11 @@ void ReadOutput(const model::Attributes& attrs, model::LlmInfo* info) {
 
 // AI SDK 4 and 5 report Anthropic cache writes (and OpenAI's cache and reasoning counts) only
 // in the provider metadata.
-void ReadProviderMetadata(const model::Attributes& attrs, model::TokenUsage* usage) {
+// ai.response.providerMetadata: the provider's own extras — cache counts for Anthropic and
+// OpenAI, and for OpenAI the per-token logprobs (in OpenAI's token-entry form) when the call
+// asked for them.
+void ReadProviderMetadata(const model::Attributes& attrs, model::LlmInfo* info) {
+  model::TokenUsage* usage = &info->usage;
   const AnyValue* value = model::FindAttribute(attrs, "ai.response.providerMetadata");
   if (value == nullptr) return;
   std::optional<JsonDocument> doc = JsonDocument::FromAttribute(*value);
@@ -155,6 +159,11 @@ void ReadProviderMetadata(const model::Attributes& attrs, model::TokenUsage* usa
   if (doc->root().at_key("openai").get(provider) == simdjson::SUCCESS) {
     fill(&usage->cache_read_input_tokens, IntField(provider, "cachedPromptTokens"));
     fill(&usage->reasoning_tokens, IntField(provider, "reasoningTokens"));
+    simdjson::dom::element logprobs;
+    if (info->logprobs.empty() &&
+        provider.at_key("logprobs").get(logprobs) == simdjson::SUCCESS) {
+      ReadLogprobs(logprobs, &info->logprobs);
+    }
   }
 }
 
@@ -180,7 +189,7 @@ void ReadVercelAi(const NormalizeInput& input, Draft* draft) {
   }
   ReadInput(attrs, &info);
   ReadOutput(attrs, &info);
-  ReadProviderMetadata(attrs, &info.usage);
+  ReadProviderMetadata(attrs, &info);
 
   // AI SDK 6 reports cache-inclusive input with a breakdown under ai.usage.inputTokenDetails;
   // earlier versions pass the provider's own count through (cache-exclusive for Anthropic).

@@ -1,5 +1,6 @@
 #include "server/api_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -128,10 +129,64 @@ void WriteLinks(JsonOut& out, const std::vector<model::Link>& links) {
   out.w().EndArray();
 }
 
+// The span with the events of its log records merged into its own, in time order (a stable
+// sort keeps the sending order of records of one instant).
+model::Span WithLogEvents(const model::Span& span, std::span<const model::LogRecord* const> logs) {
+  model::Span joined = span;
+  for (const model::LogRecord* record : logs) {
+    model::Event event = model::LogRecordAsEvent(*record);
+    if (!event.name.empty()) joined.events.push_back(std::move(event));
+  }
+  std::stable_sort(joined.events.begin(), joined.events.end(),
+                   [](const model::Event& a, const model::Event& b) {
+                     return a.time_unix_nano < b.time_unix_nano;
+                   });
+  return joined;
+}
+
 }  // namespace
 
+void WriteLogRecord(JsonOut& out, const model::LogRecord& record, const model::Resource* resource,
+                    const model::Scope* scope) {
+  auto& w = out.w();
+  w.StartObject();
+  out.Key("time_unix_nano");
+  out.Nanos(record.time_unix_nano);
+  out.Key("observed_time_unix_nano");
+  out.Nanos(record.observed_time_unix_nano);
+  out.Key("trace_id");
+  out.String(record.has_trace_id() ? HexEncode(model::AsBytes(record.trace_id)) : "");
+  out.Key("span_id");
+  out.String(record.has_span_id() ? HexEncode(model::AsBytes(record.span_id)) : "");
+  out.Key("flags");
+  w.Uint(record.flags);
+  out.Key("severity_number");
+  w.Int(record.severity_number);
+  out.Key("severity_text");
+  out.String(record.severity_text);
+  out.Key("event_name");
+  out.String(model::EventName(record));
+  out.Key("body");
+  WriteAnyValue(out, record.body);
+  out.Key("attributes");
+  WriteAttributes(out, record.attributes);
+  out.Key("dropped_attributes_count");
+  w.Uint(record.dropped_attributes_count);
+  if (resource != nullptr) {
+    out.Key("service");
+    out.String(model::ServiceName(*resource));
+    out.Key("resource");
+    WriteResource(out, *resource);
+  }
+  if (scope != nullptr) {
+    out.Key("scope");
+    WriteScope(out, *scope);
+  }
+  w.EndObject();
+}
+
 void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& span,
-               const enrich::PriceTable* prices) {
+               const enrich::PriceTable* prices, std::span<const model::LogRecord* const> logs) {
   auto& w = out.w();
   const model::Resource& resource = batch.ResourceOf(span);
   w.StartObject();
@@ -180,9 +235,18 @@ void WriteSpan(JsonOut& out, const model::SpanBatch& batch, const model::Span& s
   WriteResource(out, resource);
   out.Key("scope");
   WriteScope(out, batch.ScopeOf(span));
+  if (!logs.empty()) {
+    out.Key("logs");
+    w.StartArray();
+    for (const model::LogRecord* record : logs) WriteLogRecord(out, *record);
+    w.EndArray();
+  }
   // Derived when read, from the raw span, so a better normalizer, price table or classifier
   // applies to old data too.
-  enrich::SpanAnalysis analysis = enrich::AnalyzeSpan(span, resource, batch.ScopeOf(span), prices);
+  enrich::SpanAnalysis analysis =
+      logs.empty()
+          ? enrich::AnalyzeSpan(span, resource, batch.ScopeOf(span), prices)
+          : enrich::AnalyzeSpan(WithLogEvents(span, logs), resource, batch.ScopeOf(span), prices);
   if (analysis.llm) {
     out.Key("llm");
     WriteLlm(out, *analysis.llm);

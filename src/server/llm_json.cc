@@ -149,6 +149,14 @@ void WriteLogprobs(JsonOut& out, const std::vector<model::TokenLogprob>& logprob
     out.w().StartObject();
     out.Key("token");
     out.String(t.token);
+    if (!t.bytes.empty()) {
+      // The token's UTF-8 bytes as numbers, as OpenAI gives them: a token can be part of a
+      // multi-byte character, which no JSON string can hold.
+      out.Key("bytes");
+      out.w().StartArray();
+      for (char c : t.bytes) out.w().Uint(static_cast<uint8_t>(c));
+      out.w().EndArray();
+    }
     out.Key("logprob");
     out.w().Double(t.logprob);
     out.Key("top");

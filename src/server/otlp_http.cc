@@ -6,16 +6,12 @@
 #include <cctype>
 
 #include "base/gzip.h"
-#include "enrich/span_analysis.h"
-#include "otlp/json_decoder.h"
 #include "otlp/json_encoder.h"
-#include "otlp/proto_decoder.h"
+#include "otlp/logs_encoder.h"
 #include "otlp/proto_encoder.h"
 
 namespace tokenscope::server {
 namespace {
-
-enum class Encoding { kProtobuf, kJson, kUnsupported };
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -24,15 +20,15 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// "application/json; charset=utf-8" -> kJson.
-Encoding EncodingOf(std::string_view content_type) {
+// "application/json; charset=utf-8" -> kJson; nullopt for a type OTLP/HTTP does not use.
+std::optional<WireFormat> FormatOf(std::string_view content_type) {
   std::string media = Lower(content_type.substr(0, content_type.find(';')));
   while (!media.empty() && media.back() == ' ') media.pop_back();
   if (media == "application/x-protobuf" || media == "application/protobuf") {
-    return Encoding::kProtobuf;
+    return WireFormat::kProtobuf;
   }
-  if (media == "application/json") return Encoding::kJson;
-  return Encoding::kUnsupported;
+  if (media == "application/json") return WireFormat::kJson;
+  return std::nullopt;
 }
 
 // google.rpc.Status codes used in OTLP/HTTP error bodies.
@@ -40,9 +36,9 @@ constexpr int32_t kRpcInvalidArgument = 3;
 constexpr int32_t kRpcResourceExhausted = 8;
 constexpr int32_t kRpcUnavailable = 14;
 
-HttpResponse StatusResponse(const HttpRequest& req, Encoding enc, http::status status,
+HttpResponse StatusResponse(const HttpRequest& req, WireFormat format, http::status status,
                             int32_t rpc_code, std::string_view message) {
-  if (enc == Encoding::kProtobuf) {
+  if (format == WireFormat::kProtobuf) {
     return MakeResponse(req, status, otlp::EncodeRpcStatusProto(rpc_code, message),
                         "application/x-protobuf");
   }
@@ -50,87 +46,86 @@ HttpResponse StatusResponse(const HttpRequest& req, Encoding enc, http::status s
                       "application/json");
 }
 
+// The 200 answer: an Export*ServiceResponse in the request's encoding.
+HttpResponse StoredResponse(const HttpRequest& req, WireFormat format, bool logs,
+                            const ExportOutcome& outcome) {
+  if (format == WireFormat::kProtobuf) {
+    return MakeResponse(req, http::status::ok,
+                        logs ? otlp::EncodeLogsResponseProto(outcome.rejected, outcome.message)
+                             : otlp::EncodeTraceResponseProto(outcome.rejected, outcome.message),
+                        "application/x-protobuf");
+  }
+  return MakeResponse(req, http::status::ok,
+                      logs ? otlp::EncodeLogsResponseJson(outcome.rejected, outcome.message)
+                           : otlp::EncodeTraceResponseJson(outcome.rejected, outcome.message),
+                      "application/json");
+}
+
 }  // namespace
 
-HttpResponse OtlpHttpIngest::HandleTraces(HttpRequest& req) {
-  counters_.requests.fetch_add(1, std::memory_order_relaxed);
-  Encoding enc = EncodingOf(req[http::field::content_type]);
-  if (enc == Encoding::kUnsupported) {
-    counters_.requests_rejected.fetch_add(1, std::memory_order_relaxed);
-    return StatusResponse(req, Encoding::kJson, http::status::unsupported_media_type,
+std::optional<HttpResponse> OtlpHttpIngest::ReadBody(HttpRequest& req, WireFormat* format,
+                                                     std::string* body) {
+  std::optional<WireFormat> found = FormatOf(req[http::field::content_type]);
+  if (!found) {
+    ingest_->CountRefused();
+    return StatusResponse(req, WireFormat::kJson, http::status::unsupported_media_type,
                           kRpcInvalidArgument,
                           "unsupported Content-Type; use application/x-protobuf or "
                           "application/json");
   }
-
-  std::string body = std::move(req.body());
+  *format = *found;
+  *body = std::move(req.body());
   std::string encoding = Lower(req[http::field::content_encoding]);
   if (encoding == "gzip" || encoding == "x-gzip") {
-    auto inflated = GzipDecompress(body, max_body_bytes_);
+    auto inflated = GzipDecompress(*body, max_body_bytes_);
     if (!inflated.ok()) {
-      counters_.requests_rejected.fetch_add(1, std::memory_order_relaxed);
+      ingest_->CountRefused();
       bool too_big = inflated.status().code() == StatusCode::kResourceExhausted;
       return StatusResponse(
-          req, enc, too_big ? http::status::payload_too_large : http::status::bad_request,
+          req, *format, too_big ? http::status::payload_too_large : http::status::bad_request,
           too_big ? kRpcResourceExhausted : kRpcInvalidArgument, inflated.status().message());
     }
-    body = std::move(inflated).value();
+    *body = std::move(inflated).value();
   } else if (!encoding.empty() && encoding != "identity") {
-    counters_.requests_rejected.fetch_add(1, std::memory_order_relaxed);
-    return StatusResponse(req, enc, http::status::unsupported_media_type, kRpcInvalidArgument,
+    ingest_->CountRefused();
+    return StatusResponse(req, *format, http::status::unsupported_media_type, kRpcInvalidArgument,
                           "unsupported Content-Encoding '" + encoding + "'; use gzip");
   }
+  return std::nullopt;
+}
 
-  model::SpanBatch batch;
-  batch.project = project_;
-  otlp::DecodeResult result;
-  Status decoded;
-  if (enc == Encoding::kProtobuf) {
-    std::string_view view = batch.Adopt(std::move(body));
-    decoded = otlp::DecodeTraceRequestProto(view, &batch, &result);
-  } else {
-    decoded = otlp::DecodeTraceRequestJson(body, &batch, &result);
-  }
-  if (!decoded.ok()) {
-    counters_.requests_rejected.fetch_add(1, std::memory_order_relaxed);
-    return StatusResponse(req, enc, http::status::bad_request, kRpcInvalidArgument,
-                          decoded.message());
-  }
+HttpResponse OtlpHttpIngest::HandleTraces(HttpRequest& req) {
+  return Handle(req, Signal::kTraces);
+}
 
-  // Each span's share of its trace's LLM totals (calls, tokens, cost, models, session, user).
-  batch.llm_totals.resize(batch.spans.size());
-  for (size_t i = 0; i < batch.spans.size(); ++i) {
-    const model::Span& span = batch.spans[i];
-    auto llm = enrich::PricedLlmInfo(span, batch.ResourceOf(span), batch.ScopeOf(span), prices_);
-    if (llm) batch.llm_totals[i].AddCall(*llm);
-  }
+HttpResponse OtlpHttpIngest::HandleLogs(HttpRequest& req) {
+  return Handle(req, Signal::kLogs);
+}
 
-  if (!batch.spans.empty()) {
-    Status written = store_->Write(batch);
-    if (!written.ok()) {
-      counters_.write_failures.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("ingest: store write failed: {}", written.ToString());
+HttpResponse OtlpHttpIngest::Handle(HttpRequest& req, Signal signal) {
+  WireFormat format;
+  std::string body;
+  if (auto error = ReadBody(req, &format, &body)) return std::move(*error);
+  const bool logs = signal == Signal::kLogs;
+  const ExportOutcome outcome = logs ? ingest_->ExportLogs(project_, std::move(body), format)
+                                     : ingest_->ExportTraces(project_, std::move(body), format);
+  switch (outcome.kind) {
+    case ExportOutcome::Kind::kStored:
+      return StoredResponse(req, format, logs, outcome);
+    case ExportOutcome::Kind::kInvalid:
+      return StatusResponse(req, format, http::status::bad_request, kRpcInvalidArgument,
+                            outcome.message);
+    case ExportOutcome::Kind::kUnavailable: {
       // Every store failure is answered as retryable: the client keeps the data and sends it
       // again, which is what an acknowledgement-means-stored promise needs.
-      HttpResponse res =
-          StatusResponse(req, enc, http::status::service_unavailable, kRpcUnavailable,
-                         "could not store spans: " + written.message());
+      HttpResponse res = StatusResponse(req, format, http::status::service_unavailable,
+                                        kRpcUnavailable, outcome.message);
       res.set(http::field::retry_after, "1");
       return res;
     }
   }
-  counters_.spans_accepted.fetch_add(batch.spans.size(), std::memory_order_relaxed);
-  counters_.spans_rejected.fetch_add(result.rejected_spans, std::memory_order_relaxed);
-
-  auto rejected = static_cast<int64_t>(result.rejected_spans);
-  if (enc == Encoding::kProtobuf) {
-    return MakeResponse(req, http::status::ok,
-                        otlp::EncodeTraceResponseProto(rejected, result.rejection_message),
-                        "application/x-protobuf");
-  }
-  return MakeResponse(req, http::status::ok,
-                      otlp::EncodeTraceResponseJson(rejected, result.rejection_message),
-                      "application/json");
+  return StatusResponse(req, format, http::status::internal_server_error, kRpcUnavailable,
+                        "unexpected ingest outcome");
 }
 
 }  // namespace tokenscope::server

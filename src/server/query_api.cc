@@ -1,65 +1,30 @@
 #include "server/query_api.h"
 
-#include <charconv>
-#include <chrono>
+#include <map>
+#include <span>
+#include <vector>
 
-#include "base/duration.h"
 #include "base/hex.h"
 #include "query/filter/filter_parser.h"
 #include "query/recompute.h"
+#include "query/search_order.h"
 #include "query/span_search.h"
 #include "query/trace_search.h"
 #include "server/api_json.h"
+#include "server/query_params.h"
 
 namespace tokenscope::server {
 namespace {
 
 constexpr size_t kMaxSearchLimit = 1000;
 
-StatusOr<uint64_t> ParseUint(const ParsedTarget& t, std::string_view name, uint64_t fallback) {
-  auto v = t.Param(name);
-  if (!v) return fallback;
-  uint64_t out = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (v->empty() || ec != std::errc() || end != v->data() + v->size()) {
-    return InvalidArgument("parameter '" + std::string(name) +
-                           "' must be a non-negative integer, got '" + *v + "'");
-  }
-  return out;
-}
-
-StatusOr<std::optional<uint64_t>> ParseDurationParam(const ParsedTarget& t, std::string_view name) {
-  auto v = t.Param(name);
-  if (!v) return std::optional<uint64_t>();
-  auto ns = ParseDurationNanos(*v);
-  if (!ns) {
-    return InvalidArgument("parameter '" + std::string(name) +
-                           "' must be a duration like 250ms, 2s or 1h, got '" + *v + "'");
-  }
-  return std::optional<uint64_t>(*ns);
-}
-
-uint64_t NowUnixNanos() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 StatusOr<query::TraceQuery> ParseTraceQuery(const ParsedTarget& t, const std::string& project) {
   query::TraceQuery q;
   q.project = project;
-  TS_ASSIGN_OR_RETURN(q.start_unix_nano, ParseUint(t, "start", 0));
-  TS_ASSIGN_OR_RETURN(q.end_unix_nano, ParseUint(t, "end", UINT64_MAX));
-  TS_ASSIGN_OR_RETURN(auto since, ParseDurationParam(t, "since"));
-  if (since) {
-    if (t.Param("start")) return InvalidArgument("give either 'start' or 'since', not both");
-    uint64_t now = NowUnixNanos();
-    q.start_unix_nano = *since < now ? now - *since : 0;
-  }
-  if (q.end_unix_nano <= q.start_unix_nano) {
-    return InvalidArgument("'end' must be after 'start'");
-  }
-  TS_ASSIGN_OR_RETURN(q.limit, ParseUint(t, "limit", 20));
+  TS_ASSIGN_OR_RETURN(TimeRange range, ParseTimeRange(t));
+  q.start_unix_nano = range.start_unix_nano;
+  q.end_unix_nano = range.end_unix_nano;
+  TS_ASSIGN_OR_RETURN(q.limit, ParseUintParam(t, "limit", 20));
   if (q.limit < 1 || q.limit > kMaxSearchLimit) {
     return InvalidArgument("parameter 'limit' must be between 1 and 1000");
   }
@@ -115,6 +80,100 @@ void WriteNextCursor(JsonOut& out, const std::optional<std::string>& cursor) {
   }
 }
 
+// The `order` parameter; absent means the default newest-first order.
+StatusOr<query::SearchOrder> ParseOrderParam(const ParsedTarget& t, query::SearchSubject subject) {
+  auto v = t.Param("order");
+  if (!v) return query::SearchOrder::kStartTimeDesc;
+  auto order = query::ParseSearchOrder(*v, subject);
+  if (!order.ok()) return order.status().WithContext("parameter 'order'");
+  return order;
+}
+
+// What an ordered page adds to the answer. The default order writes nothing here, so its
+// answers stay as they always were.
+void WriteRankedPageInfo(JsonOut& out, query::SearchOrder order, bool partial,
+                         const std::string& partial_reason) {
+  if (!query::IsRankedOrder(order)) return;
+  out.Key("order");
+  out.String(query::SearchOrderName(order));
+  out.Key("partial");
+  out.w().Bool(partial);
+  out.Key("partial_reason");
+  if (partial) {
+    out.String(partial_reason);
+  } else {
+    out.w().Null();
+  }
+}
+
+// Reprice and renormalize run the same recomputation of trace summaries over the time range
+// given by `since` or `start`/`end` and answer with the same report.
+HttpResponse RecomputeSummaries(const HttpRequest& req, const ParsedTarget& target,
+                                store::Store& store, const std::string& project,
+                                const enrich::PriceTable* prices) {
+  auto q = ParseTraceQuery(target, project);  // for start/end/since and their validation
+  if (!q.ok()) return BadRequest(req, q.status());
+  if (!target.Param("since") && !target.Param("start")) {
+    return BadRequest(req, InvalidArgument("give 'since' (e.g. 7d) or 'start'"));
+  }
+  auto report =
+      query::RecomputeTraceSummaries(store, project, q->start_unix_nano, q->end_unix_nano, prices);
+  if (!report.ok()) return ServerError(req, report.status());
+  JsonOut out;
+  auto& w = out.w();
+  w.StartObject();
+  out.Key("traces_examined");
+  w.Uint64(report->traces_examined);
+  out.Key("traces_changed");
+  w.Uint64(report->traces_changed);
+  out.Key("cost_before_nanos_usd");
+  w.Int64(report->cost_before_nanos);
+  out.Key("cost_after_nanos_usd");
+  w.Int64(report->cost_after_nanos);
+  out.Key("normalizer_version");
+  w.Uint(report->normalizer_version);
+  out.Key("llm_calls_before");
+  w.Uint64(report->llm_calls_before);
+  out.Key("llm_calls_after");
+  w.Uint64(report->llm_calls_after);
+  out.Key("total_tokens_before");
+  w.Int64(report->total_tokens_before);
+  out.Key("total_tokens_after");
+  w.Int64(report->total_tokens_after);
+  w.EndObject();
+  return MakeResponse(req, http::status::ok, out.Take(), "application/json");
+}
+
+// The log records of a trace sorted to the spans they belong to. Records with no span id, and
+// when the whole trace is at hand also those naming a span the trace does not have (it may
+// never arrive), are the trace's own. On a page of a trace the records of spans on other
+// pages are left out. Views into the LogBatch; lives no longer than it.
+class TraceLogJoin {
+ public:
+  TraceLogJoin(const model::LogBatch& logs, const model::SpanBatch& spans, bool whole_trace) {
+    for (const auto& span : spans.spans) by_span_[span.span_id];
+    for (const auto& record : logs.logs) {
+      auto it = record.has_span_id() ? by_span_.find(record.span_id) : by_span_.end();
+      if (it != by_span_.end()) {
+        it->second.push_back(&record);
+      } else if (!record.has_span_id() || whole_trace) {
+        trace_logs_.push_back(&record);
+      }
+    }
+  }
+
+  std::span<const model::LogRecord* const> LogsOf(const model::SpanId& span_id) const {
+    auto it = by_span_.find(span_id);
+    if (it == by_span_.end()) return {};
+    return it->second;
+  }
+  const std::vector<const model::LogRecord*>& trace_logs() const { return trace_logs_; }
+
+ private:
+  std::map<model::SpanId, std::vector<const model::LogRecord*>> by_span_;
+  std::vector<const model::LogRecord*> trace_logs_;
+};
+
 }  // namespace
 
 HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& target,
@@ -125,8 +184,8 @@ HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& targ
     return BadRequest(req, InvalidArgument("trace id must be 32 hex characters, got '" +
                                            std::string(trace_id_hex) + "'"));
   }
-  auto offset = ParseUint(target, "offset", 0);
-  auto limit = ParseUint(target, "limit", SIZE_MAX);
+  auto offset = ParseUintParam(target, "offset", 0);
+  auto limit = ParseUintParam(target, "limit", SIZE_MAX);
   if (!offset.ok()) return BadRequest(req, offset.status());
   if (!limit.ok()) return BadRequest(req, limit.status());
   request.offset = *offset;
@@ -142,6 +201,10 @@ HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& targ
   }
   auto batch = store_->GetTraceSpans(request);
   if (!batch.ok()) return ServerError(req, batch.status());
+  auto logs = store_->GetTraceLogs(project_, request.trace_id);
+  if (!logs.ok()) return ServerError(req, logs.status());
+  const bool whole_trace = request.offset == 0 && batch->spans.size() == summary->span_count;
+  const TraceLogJoin join(*logs, *batch, whole_trace);
 
   JsonOut out;
   out.w().StartObject();
@@ -151,7 +214,15 @@ HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& targ
   WriteTraceSummary(out, *summary);
   out.Key("spans");
   out.w().StartArray();
-  for (const auto& span : batch->spans) WriteSpan(out, *batch, span, prices_);
+  for (const auto& span : batch->spans) {
+    WriteSpan(out, *batch, span, prices_, join.LogsOf(span.span_id));
+  }
+  out.w().EndArray();
+  out.Key("logs");
+  out.w().StartArray();
+  for (const model::LogRecord* record : join.trace_logs()) {
+    WriteLogRecord(out, *record, &logs->ResourceOf(*record), &logs->ScopeOf(*record));
+  }
   out.w().EndArray();
   out.Key("total_spans");
   out.w().Uint(summary->span_count);
@@ -164,6 +235,9 @@ HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& targ
 HttpResponse QueryApi::SearchTraces(const HttpRequest& req, const ParsedTarget& target) {
   auto q = ParseTraceQuery(target, project_);
   if (!q.ok()) return BadRequest(req, q.status());
+  auto order = ParseOrderParam(target, query::SearchSubject::kTraces);
+  if (!order.ok()) return BadRequest(req, order.status());
+  q->order = *order;
   q->condition.prices = prices_;
   auto result = query::SearchTraces(*store_, *q);
   if (!result.ok()) return ErrorResponse(req, result.status());
@@ -174,6 +248,7 @@ HttpResponse QueryApi::SearchTraces(const HttpRequest& req, const ParsedTarget& 
   for (const auto& t : result->traces) WriteTraceSummary(out, t);
   out.w().EndArray();
   WriteNextCursor(out, result->next_cursor);
+  WriteRankedPageInfo(out, q->order, result->partial, result->partial_reason);
   out.w().EndObject();
   return MakeResponse(req, http::status::ok, out.Take(), "application/json");
 }
@@ -181,6 +256,9 @@ HttpResponse QueryApi::SearchTraces(const HttpRequest& req, const ParsedTarget& 
 HttpResponse QueryApi::SearchSpans(const HttpRequest& req, const ParsedTarget& target) {
   auto q = ParseTraceQuery(target, project_);
   if (!q.ok()) return BadRequest(req, q.status());
+  auto order = ParseOrderParam(target, query::SearchSubject::kSpans);
+  if (!order.ok()) return BadRequest(req, order.status());
+  q->order = *order;
   q->condition.prices = prices_;
   auto result = query::SearchSpans(*store_, *q);
   if (!result.ok()) return ErrorResponse(req, result.status());
@@ -191,31 +269,17 @@ HttpResponse QueryApi::SearchSpans(const HttpRequest& req, const ParsedTarget& t
   for (const auto& batch : result->spans) WriteSpan(out, batch, batch.spans[0], prices_);
   out.w().EndArray();
   WriteNextCursor(out, result->next_cursor);
+  WriteRankedPageInfo(out, q->order, result->partial, result->partial_reason);
   out.w().EndObject();
   return MakeResponse(req, http::status::ok, out.Take(), "application/json");
 }
 
 HttpResponse QueryApi::Reprice(const HttpRequest& req, const ParsedTarget& target) {
-  auto q = ParseTraceQuery(target, project_);  // for start/end/since and their validation
-  if (!q.ok()) return BadRequest(req, q.status());
-  if (!target.Param("since") && !target.Param("start")) {
-    return BadRequest(req, InvalidArgument("give 'since' (e.g. 7d) or 'start'"));
-  }
-  auto report = query::RecomputeTraceSummaries(*store_, project_, q->start_unix_nano,
-                                               q->end_unix_nano, prices_);
-  if (!report.ok()) return ServerError(req, report.status());
-  JsonOut out;
-  out.w().StartObject();
-  out.Key("traces_examined");
-  out.w().Uint64(report->traces_examined);
-  out.Key("traces_changed");
-  out.w().Uint64(report->traces_changed);
-  out.Key("cost_before_nanos_usd");
-  out.w().Int64(report->cost_before_nanos);
-  out.Key("cost_after_nanos_usd");
-  out.w().Int64(report->cost_after_nanos);
-  out.w().EndObject();
-  return MakeResponse(req, http::status::ok, out.Take(), "application/json");
+  return RecomputeSummaries(req, target, *store_, project_, prices_);
+}
+
+HttpResponse QueryApi::Renormalize(const HttpRequest& req, const ParsedTarget& target) {
+  return RecomputeSummaries(req, target, *store_, project_, prices_);
 }
 
 HttpResponse QueryApi::ListServices(const HttpRequest& req) {

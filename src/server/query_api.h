@@ -25,6 +25,9 @@ class QueryApi {
   HttpResponse ListServices(const HttpRequest& req);
   // POST /api/v1/admin/reprice?since=DUR (or start/end): recomputes trace totals.
   HttpResponse Reprice(const HttpRequest& req, const ParsedTarget& target);
+  // POST /api/v1/admin/renormalize?since=DUR (or start/end): the same recomputation, after a
+  // normalizer upgrade; the report names the normalizer version.
+  HttpResponse Renormalize(const HttpRequest& req, const ParsedTarget& target);
 
  private:
   store::Store* store_;

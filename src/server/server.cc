@@ -9,6 +9,7 @@
 
 #include "enrich/pricing.h"
 #include "server/http_server.h"
+#include "server/logs_api.h"
 #include "server/otlp_http.h"
 #include "server/query_api.h"
 #include "server/url.h"
@@ -32,9 +33,11 @@ class Server::Impl {
     if (!prices.ok()) return prices.status().WithContext("loading the built-in price table");
     prices_ = std::make_unique<enrich::PriceTable>(std::move(prices).value());
     if (!config_.pricing_file.empty()) TS_RETURN_IF_ERROR(LoadPriceOverrides());
-    ingest_ = std::make_unique<OtlpHttpIngest>(store_.get(), config_.project,
-                                               config_.max_body_bytes, prices_.get());
+    ingest_service_ = std::make_unique<IngestService>(store_.get(), prices_.get());
+    ingest_ = std::make_unique<OtlpHttpIngest>(ingest_service_.get(), config_.project,
+                                               config_.max_body_bytes);
     query_ = std::make_unique<QueryApi>(store_.get(), config_.project, prices_.get());
+    logs_ = std::make_unique<LogsApi>(store_.get(), config_.project);
 
     HttpServer::Options http_options;
     http_options.address = config_.http_address;
@@ -69,7 +72,9 @@ class Server::Impl {
     if (http_) http_->Stop();  // drains in-flight requests first
     http_.reset();
     query_.reset();
+    logs_.reset();
     ingest_.reset();
+    ingest_service_.reset();
     store_.reset();
     spdlog::info("tokenscope: stopped");
   }
@@ -88,6 +93,14 @@ class Server::Impl {
     if (path == "/v1/traces" || path == "/api/public/otel/v1/traces") {
       if (!is_post) return MethodNotAllowed(req, "POST");
       return ingest_->HandleTraces(req);
+    }
+    if (path == "/v1/logs") {
+      if (!is_post) return MethodNotAllowed(req, "POST");
+      return ingest_->HandleLogs(req);
+    }
+    if (path == "/api/v1/logs") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return logs_->SearchLogs(req, *target);
     }
     if (path == "/healthz") {
       if (!is_get) return MethodNotAllowed(req, "GET");
@@ -116,6 +129,10 @@ class Server::Impl {
     if (path == "/api/v1/admin/reprice") {
       if (!is_post) return MethodNotAllowed(req, "POST");
       return query_->Reprice(req, *target);
+    }
+    if (path == "/api/v1/admin/renormalize") {
+      if (!is_post) return MethodNotAllowed(req, "POST");
+      return query_->Renormalize(req, *target);
     }
     if (path == "/api/v1/services") {
       if (!is_get) return MethodNotAllowed(req, "GET");
@@ -147,8 +164,10 @@ class Server::Impl {
   ServerConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<enrich::PriceTable> prices_;
+  std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<OtlpHttpIngest> ingest_;
   std::unique_ptr<QueryApi> query_;
+  std::unique_ptr<LogsApi> logs_;
   std::unique_ptr<HttpServer> http_;
   std::atomic<bool> ready_{false};
   std::mutex mu_;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "model/log_record.h"
 #include "model/span.h"
 #include "model/trace_summary.h"
 
@@ -65,6 +66,26 @@ struct ScanPosition {
 // Return false to stop the scan.
 using SpanVisitor = std::function<bool(const SpanSummary&, const ScanPosition&)>;
 
+// A newest-first scan of the log records of one project whose time (time_unix_nano, or
+// observed_time_unix_nano when that is unset) lies in [start, end).
+struct LogScan {
+  std::string project;
+  uint64_t start_unix_nano = 0;         // inclusive
+  uint64_t end_unix_nano = UINT64_MAX;  // exclusive
+  // Resume strictly after this position (an opaque token from ScanPosition); empty = start.
+  std::string resume_after;
+};
+
+// One visited log record with its resource and scope. The references are valid only during
+// the call. Return false to stop the scan.
+using LogVisitor = std::function<bool(const model::LogRecord&, const model::Resource&,
+                                      const model::Scope&, const ScanPosition&)>;
+
+// The time a log record is filed under: when it happened, else when it was observed.
+inline uint64_t LogTime(const model::LogRecord& record) {
+  return record.time_unix_nano != 0 ? record.time_unix_nano : record.observed_time_unix_nano;
+}
+
 struct TraceSpansRequest {
   std::string project;
   model::TraceId trace_id{};
@@ -75,6 +96,7 @@ struct TraceSpansRequest {
 struct StoreStats {
   uint64_t spans_written = 0;
   uint64_t batches_written = 0;
+  uint64_t logs_written = 0;
   uint64_t bytes_on_disk = 0;
 };
 
@@ -113,6 +135,20 @@ class Store {
   // recomputation may be lost, so callers recompute from a fresh read and accept that race.
   virtual Status ReplaceTraceSummary(const std::string& project,
                                      const model::TraceSummary& summary) = 0;
+
+  // Writes every log record of the batch (into batch.project); durable on an OK return, like
+  // Write(). Records are kept whether or not they belong to a trace or span, and whether that
+  // span has arrived, arrives later or never does. Writing the same batch again (a retried
+  // request) stores each record once.
+  virtual Status WriteLogs(const model::LogBatch& batch) = 0;
+
+  // Every log record correlated with a trace, oldest first (records of one instant in the
+  // order they were sent), in a batch that owns its memory. Empty when there are none.
+  virtual StatusOr<model::LogBatch> GetTraceLogs(const std::string& project,
+                                                 const model::TraceId& trace_id) = 0;
+
+  // Visits log records newest first.
+  virtual Status ScanLogs(const LogScan& scan, const LogVisitor& visit) = 0;
 
   // The distinct service names seen in a project, sorted.
   virtual StatusOr<std::vector<std::string>> ListServices(const std::string& project) = 0;

@@ -21,68 +21,10 @@
 
 #include "store/store.h"
 #include "store/store_factory.h"
+#include "store/store_test_harness.h"
 
 namespace tokenscope::store {
 namespace {
-
-// Opens one backend's store, and the same store again after the previous handle is gone.
-class StoreHarness {
- public:
-  virtual ~StoreHarness() = default;
-  virtual StatusOr<std::unique_ptr<Store>> Open() = 0;
-};
-
-class EmbeddedHarness : public StoreHarness {
- public:
-  EmbeddedHarness() {
-    std::string pattern = ::testing::TempDir() + "tokenscope_store_XXXXXX";
-    char* dir = mkdtemp(pattern.data());
-    EXPECT_NE(dir, nullptr);
-    dir_ = pattern;
-  }
-  ~EmbeddedHarness() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  StatusOr<std::unique_ptr<Store>> Open() override {
-    EmbeddedStoreOptions options;
-    options.data_dir = dir_;
-    options.memtable_budget_bytes = 16 << 20;
-    options.block_cache_bytes = 8 << 20;
-    return OpenEmbeddedStore(options);
-  }
-
- private:
-  std::string dir_;
-};
-
-struct Backend {
-  std::string name;
-  std::function<std::unique_ptr<StoreHarness>()> make;
-};
-
-void PrintTo(const Backend& backend, std::ostream* os) {
-  *os << backend.name;
-}
-
-// ----------------------------------------------------------------------------------------
-// Building test data
-
-constexpr uint64_t kBase = 1763000000000000000ULL;  // a plausible "now", in unix ns
-
-model::TraceId TraceIdOf(uint64_t n) {
-  model::TraceId id{};
-  for (int i = 0; i < 8; ++i) id[15 - i] = static_cast<uint8_t>(n >> (8 * i));
-  id[0] = 0x5a;  // never all zero
-  return id;
-}
-
-model::SpanId SpanIdOf(uint64_t n) {
-  model::SpanId id{};
-  for (int i = 0; i < 8; ++i) id[7 - i] = static_cast<uint8_t>(n >> (8 * i));
-  if (n == 0) id[0] = 0x80;
-  return id;
-}
 
 // Copies `s` into the batch, so the batch's views stay valid however the test's strings live.
 std::string_view Keep(model::SpanBatch* batch, std::string_view s) {
@@ -1026,10 +968,7 @@ TEST_P(StoreConformanceTest, BatchWithDanglingResourceIndexIsRejected) {
   EXPECT_EQ(store_->GetTraceSummary("p", TraceIdOf(1)).status().code(), StatusCode::kNotFound);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, StoreConformanceTest,
-    ::testing::Values(Backend{"embedded", [] { return std::make_unique<EmbeddedHarness>(); }}),
-    [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, AllBackends(), BackendName);
 
 }  // namespace
 }  // namespace tokenscope::store

@@ -131,18 +131,9 @@ const GAPS = {
       summary_cache_read_input_tokens: 0n,
       cost_total_nanos_usd: CHAT_COST_NANOS_WITHOUT_CACHE,
       summary_cost_nanos_usd: CHAT_COST_NANOS_WITHOUT_CACHE,
-      // Message content goes to OTel log events (and only with
-      // OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT), never onto the span.
-      system_instructions: ABSENT,
-      input_messages: ABSENT,
-      output_messages: ABSENT,
       // Logprobs are not recorded at all.
       logprobs: ABSENT,
       top_logprobs: ABSENT,
-    },
-    stream: {
-      input_messages: ABSENT,
-      output_messages: ABSENT,
     },
   },
   openinference: {

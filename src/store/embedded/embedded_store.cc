@@ -20,8 +20,10 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/embedded/hash_positions.h"
 #include "store/embedded/keys.h"
 #include "store/embedded/records.h"
+#include "store/embedded/rocks_util.h"
 #include "store/embedded/summary_merge.h"
 
 namespace tokenscope::store::embedded {
@@ -47,6 +49,8 @@ constexpr CfSpec kCfSpecs[] = {
     {kSpanIndexCf, "span_index", false, 3},
     {kTraceSummaryCf, "trace_summary", true, 2},
     {kServicesCf, "services", false, 1},
+    {kLogsCf, "logs", false, 2},
+    {kLogTraceCf, "log_trace", false, 1},
 };
 static_assert(std::size(kCfSpecs) == kColumnFamilyCount);
 
@@ -59,25 +63,6 @@ std::string RecentScopeKey(uint64_t hash) {
 }
 std::string RecentServiceKey(const std::string& service_key) {
   return "v" + service_key;
-}
-
-rocksdb::Slice ToSlice(std::string_view s) {
-  return {s.data(), s.size()};
-}
-std::string_view View(const rocksdb::Slice& s) {
-  return {s.data(), s.size()};
-}
-
-Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok()) return Status::Ok();
-  std::string message = "embedded store: " + std::string(what) + ": " + s.ToString();
-  if (s.IsNotFound()) return NotFound(std::move(message));
-  if (s.IsCorruption()) return DataLoss(std::move(message));
-  if (s.IsIOError() || s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) {
-    return Unavailable(std::move(message));
-  }
-  if (s.IsInvalidArgument()) return InvalidArgument(std::move(message));
-  return Internal(std::move(message));
 }
 
 // Discards RocksDB's informational log. Used for the short read-only open that checks the
@@ -240,25 +225,6 @@ Status EnsureFormatVersion(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
   sync.sync = true;
   return FromRocks(db->Put(sync, meta, ToSlice(kFormatVersionKey), std::to_string(kFormatVersion)),
                    "record the format version");
-}
-
-// Reads many keys of one column family. `statuses` come back OK or NotFound per key, or the
-// call fails with the first other error.
-Status MultiGetValues(rocksdb::DB* db, const rocksdb::ReadOptions& read_options,
-                      rocksdb::ColumnFamilyHandle* cf, const std::vector<std::string>& keys,
-                      std::vector<rocksdb::PinnableSlice>* values,
-                      std::vector<rocksdb::Status>* statuses) {
-  std::vector<rocksdb::Slice> slices;
-  slices.reserve(keys.size());
-  for (const auto& k : keys) slices.push_back(ToSlice(k));
-  *values = std::vector<rocksdb::PinnableSlice>(keys.size());
-  *statuses = std::vector<rocksdb::Status>(keys.size());
-  if (keys.empty()) return Status::Ok();
-  db->MultiGet(read_options, cf, keys.size(), slices.data(), values->data(), statuses->data());
-  for (const auto& s : *statuses) {
-    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "multi-get");
-  }
-  return Status::Ok();
 }
 
 // Calls fn(field, value) for each equality-index entry of a span. Status is indexed for
@@ -426,23 +392,14 @@ Status EmbeddedStore::PlanWrite(const model::SpanBatch& batch, WritePlan* plan) 
     if (!resource_used[r]) continue;
     record.clear();
     EncodeResourceRecord(batch.resources[r], &record);
-    resource_hashes[r] = RecordHash(record);
-    std::string recent = RecentResourceKey(resource_hashes[r]);
-    if (!recent_records_.Contains(recent)) {
-      plan->Put(kResourcesCf, HashKey(resource_hashes[r]), record);
-      plan->remember.push_back(std::move(recent));
-    }
+    resource_hashes[r] =
+        PlanContentRecord(kResourcesCf, record, &plan->puts[kResourcesCf], &plan->remember);
   }
   for (size_t s = 0; s < batch.scopes.size(); ++s) {
     if (!scope_used[s]) continue;
     record.clear();
     EncodeScopeRecord(batch.scopes[s], &record);
-    scope_hashes[s] = RecordHash(record);
-    std::string recent = RecentScopeKey(scope_hashes[s]);
-    if (!recent_records_.Contains(recent)) {
-      plan->Put(kScopesCf, HashKey(scope_hashes[s]), record);
-      plan->remember.push_back(std::move(recent));
-    }
+    scope_hashes[s] = PlanContentRecord(kScopesCf, record, &plan->puts[kScopesCf], &plan->remember);
   }
 
   // Spans, their time-index and equality-index entries, and per-trace summary operands.
@@ -553,6 +510,18 @@ Status EmbeddedStore::PlanOldIndexDeletes(const std::string& project, std::strin
 
 // ---------------------------------------------------------------------------------------------
 // Reading
+
+uint64_t EmbeddedStore::PlanContentRecord(ColumnFamilyIndex which, const std::string& record,
+                                          std::vector<std::pair<std::string, std::string>>* puts,
+                                          std::vector<std::string>* remember) {
+  const uint64_t hash = RecordHash(record);
+  std::string recent = which == kResourcesCf ? RecentResourceKey(hash) : RecentScopeKey(hash);
+  if (!recent_records_.Contains(recent)) {
+    puts->emplace_back(HashKey(hash), record);
+    remember->push_back(std::move(recent));
+  }
+  return hash;
+}
 
 Status EmbeddedStore::ReplaceTraceSummary(const std::string& project,
                                           const model::TraceSummary& summary) {
@@ -668,37 +637,42 @@ StatusOr<model::SpanBatch> EmbeddedStore::GetSpan(const std::string& project,
 
 Status EmbeddedStore::AssembleBatch(std::vector<std::string> records, model::SpanBatch* batch) {
   // Distinct resources and scopes, in order of first use; spans point at their positions.
-  std::vector<uint64_t> resource_hashes;
-  std::vector<uint64_t> scope_hashes;
-  std::unordered_map<uint64_t, uint32_t> resource_position;
-  std::unordered_map<uint64_t, uint32_t> scope_position;
+  HashPositions resources;
+  HashPositions scopes;
+  const auto resource_base = static_cast<uint32_t>(batch->resources.size());
+  const auto scope_base = static_cast<uint32_t>(batch->scopes.size());
   batch->spans.reserve(batch->spans.size() + records.size());
   for (auto& record : records) {
     const std::string_view bytes = batch->Adopt(std::move(record));
     model::Span span;
     SpanRecordView view;
     TS_RETURN_IF_ERROR(DecodeSpanRecord(bytes, &span, &view));
-    auto [r, r_new] = resource_position.emplace(view.resource_hash, resource_hashes.size());
-    if (r_new) resource_hashes.push_back(view.resource_hash);
-    auto [s, s_new] = scope_position.emplace(view.scope_hash, scope_hashes.size());
-    if (s_new) scope_hashes.push_back(view.scope_hash);
-    span.resource_index = static_cast<uint32_t>(batch->resources.size()) + r->second;
-    span.scope_index = static_cast<uint32_t>(batch->scopes.size()) + s->second;
+    span.resource_index = resource_base + resources.PositionOf(view.resource_hash);
+    span.scope_index = scope_base + scopes.PositionOf(view.scope_hash);
     batch->spans.push_back(std::move(span));
   }
+  return AppendResourcesAndScopes(
+      resources.hashes(), scopes.hashes(),
+      [batch](std::string value) { return batch->Adopt(std::move(value)); }, &batch->resources,
+      &batch->scopes);
+}
 
+Status EmbeddedStore::AppendResourcesAndScopes(
+    const std::vector<uint64_t>& resource_hashes, const std::vector<uint64_t>& scope_hashes,
+    const std::function<std::string_view(std::string)>& adopt,
+    std::vector<model::Resource>* resources, std::vector<model::Scope>* scopes) {
   std::vector<std::string> values;
   TS_RETURN_IF_ERROR(ReadRecords(kResourcesCf, resource_hashes, &values));
   for (auto& value : values) {
     model::Resource resource;
-    TS_RETURN_IF_ERROR(DecodeResourceRecord(batch->Adopt(std::move(value)), &resource));
-    batch->resources.push_back(std::move(resource));
+    TS_RETURN_IF_ERROR(DecodeResourceRecord(adopt(std::move(value)), &resource));
+    resources->push_back(std::move(resource));
   }
   TS_RETURN_IF_ERROR(ReadRecords(kScopesCf, scope_hashes, &values));
   for (auto& value : values) {
     model::Scope scope;
-    TS_RETURN_IF_ERROR(DecodeScopeRecord(batch->Adopt(std::move(value)), &scope));
-    batch->scopes.push_back(std::move(scope));
+    TS_RETURN_IF_ERROR(DecodeScopeRecord(adopt(std::move(value)), &scope));
+    scopes->push_back(std::move(scope));
   }
   return Status::Ok();
 }
@@ -788,6 +762,7 @@ StoreStats EmbeddedStore::Stats() {
   StoreStats stats;
   stats.spans_written = spans_written_.load(std::memory_order_relaxed);
   stats.batches_written = batches_written_.load(std::memory_order_relaxed);
+  stats.logs_written = logs_written_.load(std::memory_order_relaxed);
   stats.bytes_on_disk = DirectorySize(options_.data_dir);
   return stats;
 }

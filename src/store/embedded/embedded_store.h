@@ -2,7 +2,8 @@
 //
 // Layout (see keys.h and records.h for the byte formats): one column family per kind of
 // record — spans, resources, scopes, span_time (newest-first span summaries), span_index
-// (equality indexes), trace_summary (kept by a merge operator) and services — plus the
+// (equality indexes), trace_summary (kept by a merge operator), services, logs (log records,
+// newest first) and log_trace (the records of each trace, oldest first) — plus the
 // default column family, which holds metadata such as the format version checked at open.
 // span_index holds service and name for every span, and status for errored spans only:
 // unset and ok cover most spans, so scans for them read span_time and filter, which costs
@@ -28,9 +29,11 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -55,6 +58,8 @@ enum ColumnFamilyIndex : size_t {
   kSpanIndexCf,
   kTraceSummaryCf,
   kServicesCf,
+  kLogsCf,
+  kLogTraceCf,
   kColumnFamilyCount,
 };
 
@@ -81,6 +86,10 @@ class EmbeddedStore final : public Store {
   Status ScanSpans(const SpanScan& scan, const SpanVisitor& visit) override;
   Status ReplaceTraceSummary(const std::string& project,
                              const model::TraceSummary& summary) override;
+  Status WriteLogs(const model::LogBatch& batch) override;
+  StatusOr<model::LogBatch> GetTraceLogs(const std::string& project,
+                                         const model::TraceId& trace_id) override;
+  Status ScanLogs(const LogScan& scan, const LogVisitor& visit) override;
   StatusOr<std::vector<std::string>> ListServices(const std::string& project) override;
   StoreStats Stats() override;
 
@@ -106,6 +115,21 @@ class EmbeddedStore final : public Store {
   // Adopts stored span records into `batch` and decodes them, with their resources and
   // scopes (each distinct one read and decoded once).
   Status AssembleBatch(std::vector<std::string> records, model::SpanBatch* batch);
+  // Plans the put of a content-addressed resource or scope record unless it was stored
+  // recently; returns its hash. `remember` collects the cache keys to note once durable.
+  uint64_t PlanContentRecord(ColumnFamilyIndex which, const std::string& record,
+                             std::vector<std::pair<std::string, std::string>>* puts,
+                             std::vector<std::string>* remember);
+  // Decodes stored log values into `batch`, oldest first as given, with their resources and
+  // scopes.
+  Status AssembleLogBatch(std::vector<std::string> values, model::LogBatch* batch);
+  // Reads and decodes the resources and scopes with the given hashes, appending them in order;
+  // `adopt` keeps each stored value alive as long as the batch (its Adopt()).
+  Status AppendResourcesAndScopes(const std::vector<uint64_t>& resource_hashes,
+                                  const std::vector<uint64_t>& scope_hashes,
+                                  const std::function<std::string_view(std::string)>& adopt,
+                                  std::vector<model::Resource>* resources,
+                                  std::vector<model::Scope>* scopes);
   // The resource or scope records with the given hashes, in order; DataLoss if one is missing.
   Status ReadRecords(ColumnFamilyIndex which, const std::vector<uint64_t>& hashes,
                      std::vector<std::string>* values);
@@ -116,6 +140,7 @@ class EmbeddedStore final : public Store {
   RecentKeys recent_records_;
   std::atomic<uint64_t> spans_written_{0};
   std::atomic<uint64_t> batches_written_{0};
+  std::atomic<uint64_t> logs_written_{0};
 };
 
 // Overwrites the format version recorded in the store at options.data_dir. For tests of the

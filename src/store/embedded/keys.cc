@@ -128,4 +128,74 @@ std::string PrefixSuccessor(std::string_view prefix) {
   return s;
 }
 
+namespace {
+
+void PutFixed32BigEndian(uint32_t v, std::string* out) {
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
+
+uint32_t GetFixed32BigEndian(std::string_view in) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
+}
+
+// time (8) | sequence (4) | hash (8), with the time as given (callers reverse it or not).
+void AppendLogPosition(uint64_t time_field, const LogPosition& position, std::string* out) {
+  PutFixed64BigEndian(time_field, out);
+  PutFixed32BigEndian(position.sequence, out);
+  PutFixed64BigEndian(position.hash, out);
+}
+
+bool ParseLogPosition(std::string_view in, uint64_t* time_field, LogPosition* position) {
+  if (in.size() != kLogOrderSuffixSize) return false;
+  GetFixed64BigEndian(&in, time_field);
+  position->sequence = GetFixed32BigEndian(in);
+  in.remove_prefix(4);
+  return GetFixed64BigEndian(&in, &position->hash);
+}
+
+}  // namespace
+
+std::string LogOrderSuffix(const LogPosition& position) {
+  std::string suffix;
+  suffix.reserve(kLogOrderSuffixSize);
+  AppendLogPosition(UINT64_MAX - position.time_unix_nano, position, &suffix);
+  return suffix;
+}
+
+bool ParseLogOrderSuffix(std::string_view suffix, LogPosition* position) {
+  uint64_t reversed = 0;
+  if (!ParseLogPosition(suffix, &reversed, position)) return false;
+  position->time_unix_nano = UINT64_MAX - reversed;
+  return true;
+}
+
+std::string LogOrderSeekSuffix(uint64_t time_unix_nano) {
+  std::string suffix;
+  PutFixed64BigEndian(UINT64_MAX - time_unix_nano, &suffix);
+  return suffix;
+}
+
+std::string LogKey(std::string_view project, const LogPosition& position) {
+  return ProjectPrefix(project) + LogOrderSuffix(position);
+}
+
+std::string LogTracePrefix(std::string_view project, const model::TraceId& trace_id) {
+  std::string key = ProjectPrefix(project);
+  AppendRaw(trace_id, &key);
+  return key;
+}
+
+std::string LogTraceKey(std::string_view project, const model::TraceId& trace_id,
+                        const LogPosition& position) {
+  std::string key = LogTracePrefix(project, trace_id);
+  AppendLogPosition(position.time_unix_nano, position, &key);
+  return key;
+}
+
+bool ParseLogTraceSuffix(std::string_view suffix, LogPosition* position) {
+  return ParseLogPosition(suffix, &position->time_unix_nano, position);
+}
+
 }  // namespace tokenscope::store::embedded

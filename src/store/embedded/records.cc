@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "otlp/logs_decoder.h"
+#include "otlp/logs_encoder.h"
 #include "otlp/proto_decoder.h"
 #include "otlp/proto_encoder.h"
 #include "store/embedded/coding.h"
@@ -37,6 +39,25 @@ Status DecodeSpanRecord(std::string_view record, model::Span* span, SpanRecordVi
   TS_RETURN_IF_ERROR(ParseSpanRecord(record, view));
   Status s = otlp::DecodeSpanProto(view->span_proto, span);
   if (!s.ok()) return DataLoss("stored span does not decode: " + s.message());
+  return Status::Ok();
+}
+
+void EncodeLogRecordValue(const model::LogRecord& record, uint64_t resource_hash,
+                          uint64_t scope_hash, std::string* out) {
+  PutFixed64BigEndian(resource_hash, out);
+  PutFixed64BigEndian(scope_hash, out);
+  otlp::EncodeLogRecordProto(record, out);
+}
+
+Status DecodeLogRecordValue(std::string_view value, model::LogRecord* record,
+                            SpanRecordView* view) {
+  if (!GetFixed64BigEndian(&value, &view->resource_hash) ||
+      !GetFixed64BigEndian(&value, &view->scope_hash)) {
+    return Corrupt("log record");
+  }
+  view->span_proto = value;
+  Status s = otlp::DecodeLogRecordProto(value, record);
+  if (!s.ok()) return DataLoss("stored log record does not decode: " + s.message());
   return Status::Ok();
 }
 

@@ -1,6 +1,8 @@
 // Value encodings of the embedded store's column families.
 //
 //   spans          resource hash (8, BE) | scope hash (8, BE) | OTLP Span message
+//   logs           resource hash (8, BE) | scope hash (8, BE) | OTLP LogRecord message
+//   log_trace      empty (the key says where the record is)
 //   resources      schema_url (length-prefixed) | OTLP Resource message
 //   scopes         schema_url (length-prefixed) | OTLP InstrumentationScope message
 //   span_time,     SpanSummary fields not already in the key: parent span id (8) |
@@ -21,6 +23,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "model/log_record.h"
 #include "model/span.h"
 #include "model/trace_summary.h"
 #include "store/store.h"
@@ -42,6 +45,12 @@ Status ParseSpanRecord(std::string_view record, SpanRecordView* view);
 
 // Decodes the span of a record; views in `span` point into `record`.
 Status DecodeSpanRecord(std::string_view record, model::Span* span, SpanRecordView* view);
+
+// Appends the logs-column-family value of `record` to `out`.
+void EncodeLogRecordValue(const model::LogRecord& record, uint64_t resource_hash,
+                          uint64_t scope_hash, std::string* out);
+// Decodes a logs value; views in `record` point into `value`. Fills `view`'s hashes.
+Status DecodeLogRecordValue(std::string_view value, model::LogRecord* record, SpanRecordView* view);
 
 void EncodeResourceRecord(const model::Resource& resource, std::string* out);
 Status DecodeResourceRecord(std::string_view record, model::Resource* resource);

@@ -8,7 +8,10 @@
 //             when `logprobs` is requested, per-token logprobs with `top_logprobs` alternatives;
 //   STREAM    the same answer as SSE `chat.completion.chunk`s, plus the final usage chunk when
 //             `stream_options.include_usage` is set;
-//   RATE_LIMIT / CONTEXT_LENGTH  the 429 and 400 error bodies the real API sends.
+//   RATE_LIMIT / CONTEXT_LENGTH  the 429 and 400 error bodies the real API sends;
+//   TIMED     a streamed answer sent slowly, one token per chunk: the first chunk only after
+//             TIMED.firstChunkDelayMs, then a token every TIMED.tokenIntervalMs, each chunk with
+//             its token's logprobs (and `top_logprobs` alternatives) when `logprobs` is requested.
 // The constants below are the single source of truth for the expected values in the tests.
 
 import { createServer } from 'node:http';
@@ -63,6 +66,27 @@ export const CONTEXT_LENGTH = {
     param: 'messages',
     code: 'context_length_exceeded',
   },
+};
+
+// Each token's chunk carries its logprobs, as the real API streams them. The logprobs are
+// doubles whose shortest decimal form is long, so any rounding on the way shows.
+export const TIMED = {
+  user: 'Name the capital of France, one token at a time.',
+  tokens: [
+    { token: 'Paris', logprob: -0.1, top: [['Paris', -0.1], ['The', -2.3025850929940455]] },
+    { token: ' is', logprob: -3.3333333333333335e-7, top: [[' is', -3.3333333333333335e-7],
+      [',', -15.000000000000002]] },
+    { token: ' the', logprob: 0, top: [[' the', 0], [' a', -20.25]] },
+    { token: ' capital', logprob: -0.0009765625, top: [[' capital', -0.0009765625],
+      [' city', -6.931471805599453]] },
+    { token: '.', logprob: -1.2345678901234567, top: [['.', -1.2345678901234567],
+      ['!', -0.35667494393873245]] },
+  ],
+  answer: 'Paris is the capital.',
+  finishReason: 'stop',
+  usage: { prompt: 31, cached: 0, completion: 5, reasoning: 0 },
+  firstChunkDelayMs: 300,
+  tokenIntervalMs: 50,
 };
 
 function usageBody({ prompt, cached, completion, reasoning }) {
@@ -138,6 +162,47 @@ function streamEvents(id, request) {
   return events;
 }
 
+/** Resolves once at least `ms` milliseconds have passed on the monotonic clock (a timer alone
+ * may fire a fraction of a millisecond early). */
+async function sleepAtLeast(ms) {
+  const until = process.hrtime.bigint() + BigInt(Math.ceil(ms * 1e6));
+  for (;;) {
+    const left = until - process.hrtime.bigint();
+    if (left <= 0n) return;
+    const waitMs = Math.max(1, Math.ceil(Number(left) / 1e6));
+    await new Promise((resolveSleep) => setTimeout(resolveSleep, waitMs));
+  }
+}
+
+/** The TIMED answer as SSE chunks, written with its deliberate delays. */
+async function sendTimedStream(response, id, request) {
+  const includeUsage = request.stream_options?.include_usage === true;
+  const usageField = includeUsage ? null : undefined;
+  const wantsLogprobs = request.logprobs === true;
+  const topCount = request.top_logprobs ?? 0;
+  const logprobsOf = (entries) => (wantsLogprobs ? {
+    content: entries.map(({ token, logprob, top }) => ({
+      ...logprobEntry(token, logprob),
+      top_logprobs: top.slice(0, topCount).map(([t, lp]) => logprobEntry(t, lp)),
+    })),
+    refusal: null,
+  } : null);
+  const send = (event) => response.write(`data: ${JSON.stringify(event)}\n\n`);
+  const choice = (delta, logprobs, finish = null) =>
+    [{ index: 0, delta, logprobs, finish_reason: finish }];
+
+  await sleepAtLeast(TIMED.firstChunkDelayMs);
+  const role = { role: 'assistant', content: '', refusal: null };
+  send(chunk(id, choice(role, logprobsOf([])), usageField));
+  for (const [i, entry] of TIMED.tokens.entries()) {
+    if (i > 0) await sleepAtLeast(TIMED.tokenIntervalMs);
+    send(chunk(id, choice({ content: entry.token }, logprobsOf([entry])), usageField));
+  }
+  send(chunk(id, choice({}, null, TIMED.finishReason), usageField));
+  if (includeUsage) send(chunk(id, [], usageBody(TIMED.usage)));
+  response.end('data: [DONE]\n\n');
+}
+
 function commonHeaders(requestId) {
   return {
     'x-request-id': requestId,
@@ -209,6 +274,14 @@ export async function startFakeOpenAI() {
         }, { error: RATE_LIMIT.error });
       } else if (text === CONTEXT_LENGTH.user) {
         sendJson(res, CONTEXT_LENGTH.status, commonHeaders(requestId), { error: CONTEXT_LENGTH.error });
+      } else if (request.stream === true && text === TIMED.user) {
+        res.writeHead(200, {
+          ...commonHeaders(requestId),
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+        });
+        res.flushHeaders();
+        sendTimedStream(res, id, request).catch((error) => res.destroy(error));
       } else if (request.stream === true) {
         res.writeHead(200, {
           ...commonHeaders(requestId),

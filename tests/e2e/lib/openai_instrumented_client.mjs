@@ -5,7 +5,9 @@
 // module never stack. Every library is registered the way its documentation says:
 //   otel        @opentelemetry/instrumentation-openai: registerInstrumentations() before the
 //               module is loaded, then the CommonJS `openai` is require()d (the require hook is
-//               what patches it; ESM imports need the loader hook instead);
+//               what patches it; ESM imports need the loader hook instead). It writes message
+//               content as OTel log events (semconv 1.28-1.36), so a LoggerProvider exports them
+//               over OTLP/HTTP to /v1/logs, where Tokenscope joins them to their spans;
 //   openinference @arizeai/openinference-instrumentation-openai: manuallyInstrument(OpenAI) on
 //               the ESM import, as its README says for ESM projects;
 //   openllmetry @traceloop/instrumentation-openai: manuallyInstrument(OpenAI) on the ESM import.
@@ -17,10 +19,12 @@
 import { createRequire } from 'node:module';
 
 import { context, trace } from '@opentelemetry/api';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 import { CHAT, CONTEXT_LENGTH, RATE_LIMIT, REQUEST_MODEL, STREAM } from './fake_openai.mjs';
@@ -52,10 +56,22 @@ const provider = new NodeTracerProvider({
 });
 provider.register();
 
+const logsUrl = otlpUrl.replace(/\/v1\/traces$/, '/v1/logs');
+const loggerProvider = new LoggerProvider({
+  resource: resourceFromAttributes({ 'service.name': `llm-${library}` }),
+  processors: [
+    new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: logsUrl, timeoutMillis: 10_000 }) }),
+  ],
+});
+
 async function instrumentedOpenAI() {
   if (library === 'otel') {
     const { OpenAIInstrumentation } = await import('@opentelemetry/instrumentation-openai');
-    registerInstrumentations({ tracerProvider: provider, instrumentations: [new OpenAIInstrumentation()] });
+    registerInstrumentations({
+      tracerProvider: provider,
+      loggerProvider,
+      instrumentations: [new OpenAIInstrumentation({ captureMessageContent: true })],
+    });
     return createRequire(import.meta.url)('openai').OpenAI;
   }
   const { default: OpenAI } = await import('openai');
@@ -136,4 +152,5 @@ await scenario('context_length', () => expectApiError(() => client.chat.completi
 }), CONTEXT_LENGTH));
 
 await provider.shutdown();
+await loggerProvider.shutdown();
 process.stdout.write(`${JSON.stringify(recorder.traces)}\n`);

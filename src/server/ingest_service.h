@@ -1,0 +1,70 @@
+// IngestService: what receiving OTLP means, whatever the transport — decode a request with the
+// zero-copy protobuf decoder or the JSON decoder, compute each span's share of its trace's LLM
+// totals, write the batch durably through the Store, and say what happened. The OTLP/HTTP and
+// OTLP/gRPC receivers (otlp_http.h, otlp_grpc.h) turn the outcome into their own answers.
+// Holds a Store and a PriceTable it does not own. Thread-safe: any number of threads may call
+// Export* at once.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "enrich/pricing.h"
+#include "store/store.h"
+
+namespace tokenscope::server {
+
+// How an OTLP request body is encoded.
+enum class WireFormat { kProtobuf, kJson };
+
+struct IngestCounters {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> spans_accepted{0};
+  std::atomic<uint64_t> spans_rejected{0};
+  std::atomic<uint64_t> logs_accepted{0};
+  std::atomic<uint64_t> logs_rejected{0};
+  std::atomic<uint64_t> requests_rejected{0};  // undecodable, too large, wrong type, overload
+  std::atomic<uint64_t> write_failures{0};     // the store could not take the batch
+};
+
+struct ExportOutcome {
+  enum class Kind {
+    kStored,       // durable; `rejected` items were invalid and left out (partial success)
+    kInvalid,      // the request does not decode; nothing stored; not worth retrying
+    kUnavailable,  // the store failed; nothing acknowledged; the client should retry
+  };
+  Kind kind = Kind::kStored;
+  int64_t rejected = 0;
+  std::string message;  // why invalid/unavailable, or the first rejection of a partial success
+};
+
+class IngestService {
+ public:
+  // `prices` (not owned, may be null) prices LLM calls for the trace totals.
+  IngestService(store::Store* store, const enrich::PriceTable* prices)
+      : store_(store), prices_(prices) {}
+
+  // An ExportTraceServiceRequest, already inflated, into `project`.
+  ExportOutcome ExportTraces(const std::string& project, std::string body, WireFormat format);
+  // An ExportLogsServiceRequest, already inflated, into `project`.
+  ExportOutcome ExportLogs(const std::string& project, std::string body, WireFormat format);
+
+  // Counts a request refused before it reached Export* (transport-level checks).
+  void CountRefused() {
+    counters_.requests.fetch_add(1, std::memory_order_relaxed);
+    counters_.requests_rejected.fetch_add(1, std::memory_order_relaxed);
+  }
+  const IngestCounters& counters() const { return counters_; }
+
+ private:
+  ExportOutcome Invalid(const Status& decoded);
+  ExportOutcome Unavailable(const Status& written, std::string_view what);
+
+  store::Store* store_;
+  const enrich::PriceTable* prices_;
+  IngestCounters counters_;
+};
+
+}  // namespace tokenscope::server

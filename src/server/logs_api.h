@@ -1,0 +1,25 @@
+// LogsApi: GET /api/v1/logs — log search (docs/api.md): parses and validates the parameters
+// (400 naming the parameter), runs query::SearchLogs and renders the records. Holds a Store it
+// does not own. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "server/http_types.h"
+#include "server/url.h"
+#include "store/store.h"
+
+namespace tokenscope::server {
+
+class LogsApi {
+ public:
+  LogsApi(store::Store* store, std::string project) : store_(store), project_(std::move(project)) {}
+
+  HttpResponse SearchLogs(const HttpRequest& req, const ParsedTarget& target);
+
+ private:
+  store::Store* store_;
+  std::string project_;
+};
+
+}  // namespace tokenscope::server
