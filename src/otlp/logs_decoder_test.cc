@@ -157,7 +157,11 @@ TEST(LogsCodecTest, SingleRecordRoundTripsAndRejectsBadInput) {
   }
   LogRecord out;
   // trace_id (field 9) of 3 bytes.
-  EXPECT_EQ(DecodeLogRecordProto(std::string("\x4a\x03" "abc", 5), &out).code(),
+  EXPECT_EQ(DecodeLogRecordProto(std::string("\x4a\x03"
+                                             "abc",
+                                             5),
+                                 &out)
+                .code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(DecodeLogRecordProto(std::string("\x0a\xff\xff", 3), &out).code(),
             StatusCode::kInvalidArgument);
