@@ -160,8 +160,7 @@ void ReadProviderMetadata(const model::Attributes& attrs, model::LlmInfo* info) 
     fill(&usage->cache_read_input_tokens, IntField(provider, "cachedPromptTokens"));
     fill(&usage->reasoning_tokens, IntField(provider, "reasoningTokens"));
     simdjson::dom::element logprobs;
-    if (info->logprobs.empty() &&
-        provider.at_key("logprobs").get(logprobs) == simdjson::SUCCESS) {
+    if (info->logprobs.empty() && provider.at_key("logprobs").get(logprobs) == simdjson::SUCCESS) {
       ReadLogprobs(logprobs, &info->logprobs);
     }
   }
