@@ -9,7 +9,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config ccache
   librocksdb-dev libsimdjson-dev libboost-dev libboost-system-dev libyaml-cpp-dev
   libcli11-dev libspdlog-dev libfmt-dev libre2-dev libxxhash-dev libzstd-dev zlib1g-dev
-  rapidjson-dev
+  rapidjson-dev libgrpc++-dev
 )
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev protobuf-compiler libprotobuf-dev

@@ -44,8 +44,8 @@ const Setting kSettings[] = {
      SettingKind::kAddress,
      &ServerConfig::http_address},
     {{"--grpc", "TOKENSCOPE_GRPC", "grpc.address", "HOST:PORT",
-      "Listen address for OTLP/gRPC ingest (accepted and validated; the gRPC listener is not "
-      "served yet)"},
+      "Listen address for OTLP/gRPC ingest: TraceService and LogsService Export, gzip, "
+      "grpc.health.v1 (port 0 picks a free port)"},
      SettingKind::kAddress,
      &ServerConfig::grpc_address},
     {{"--max-body-bytes", "TOKENSCOPE_MAX_BODY_BYTES", "limits.max_body_bytes", "N",
@@ -54,7 +54,7 @@ const Setting kSettings[] = {
      &ServerConfig::max_body_bytes},
     {{"--max-inflight-bytes", "TOKENSCOPE_MAX_INFLIGHT_BYTES", "limits.max_inflight_bytes", "N",
       "Request bytes held in memory at once; past it new requests get 429 with Retry-After "
-      "(at least 1024)"},
+      "(HTTP) or UNAVAILABLE with a retry delay (gRPC) (at least 1024)"},
      SettingKind::kBodyBytes,
      &ServerConfig::max_inflight_bytes},
     {{"--io-threads", "TOKENSCOPE_IO_THREADS", "server.io_threads", "N",

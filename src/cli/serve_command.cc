@@ -73,9 +73,9 @@ int RunServe(const ConfigSources& sources) {
   }
   const std::string address = server.http_address();
   fmt::print(
-      "tokenscope listening on http://{0} (OTLP/HTTP: POST http://{0}/v1/traces, API: "
-      "http://{0}/api/v1/traces)\n",
-      address);
+      "tokenscope listening on http://{0} (OTLP/HTTP: POST http://{0}/v1/traces and /v1/logs, "
+      "API: http://{0}/api/v1/traces) and grpc://{1} (OTLP/gRPC)\n",
+      address, server.grpc_address());
   std::fflush(stdout);
 
   int signal_number = 0;

@@ -250,4 +250,19 @@ std::string EncodeRpcStatusProto(int32_t code, std::string_view message) {
   return out;
 }
 
+std::string EncodeRpcStatusWithRetryInfoProto(int32_t code, std::string_view message,
+                                              int64_t retry_delay_seconds) {
+  // RetryInfo{retry_delay: google.protobuf.Duration{seconds}}, wrapped in an Any.
+  std::string duration;
+  PutVarintIfSet(1, static_cast<uint64_t>(retry_delay_seconds), &duration);
+  std::string retry_info;
+  PutLengthDelimited(1, duration, &retry_info);
+  std::string any;
+  PutStringIfSet(1, "type.googleapis.com/google.rpc.RetryInfo", &any);
+  PutLengthDelimited(2, retry_info, &any);
+  std::string out = EncodeRpcStatusProto(code, message);
+  PutLengthDelimited(3, any, &out);
+  return out;
+}
+
 }  // namespace tokenscope::otlp

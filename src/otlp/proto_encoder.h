@@ -25,4 +25,10 @@ std::string EncodeTraceResponseProto(int64_t rejected_spans, std::string_view er
 // google.rpc.Status{code, message}, the body of OTLP/HTTP error responses.
 std::string EncodeRpcStatusProto(int32_t code, std::string_view message);
 
+// google.rpc.Status carrying one detail, a google.rpc.RetryInfo asking the client to wait
+// `retry_delay_seconds` before retrying: what gRPC's grpc-status-details-bin holds when OTLP
+// asks a client to back off (the OTLP exporters honour it).
+std::string EncodeRpcStatusWithRetryInfoProto(int32_t code, std::string_view message,
+                                              int64_t retry_delay_seconds);
+
 }  // namespace tokenscope::otlp

@@ -41,31 +41,22 @@ class HttpServer::Impl {
         handler_(std::move(handler)),
         ioc_(options_.io_threads),
         acceptor_(net::make_strand(ioc_)),
-        workers_(static_cast<size_t>(options_.worker_threads)) {}
+        workers_(static_cast<size_t>(options_.worker_threads)),
+        own_budget_(options_.budget == nullptr
+                        ? std::make_unique<InflightBudget>(options_.max_inflight_bytes)
+                        : nullptr),
+        budget_(options_.budget != nullptr ? options_.budget : own_budget_.get()) {}
 
   Status Start();
   void Stop();
   std::string bound_address() const { return bound_; }
   size_t in_flight() const { return in_flight_.load(); }
-  uint64_t in_flight_bytes() const { return in_flight_bytes_.load(); }
-  uint64_t throttled() const { return throttled_.load(); }
+  uint64_t in_flight_bytes() const { return budget_->in_flight(); }
+  uint64_t throttled() const { return budget_->refused(); }
 
-  // Reserves `bytes` of the in-flight budget; false (and nothing reserved) when over budget.
-  bool Admit(uint64_t bytes) {
-    uint64_t current = in_flight_bytes_.load();
-    do {
-      if (current > 0 && current + bytes > options_.max_inflight_bytes) {
-        throttled_.fetch_add(1);
-        return false;
-      }
-    } while (!in_flight_bytes_.compare_exchange_weak(current, current + bytes));
-    return true;
-  }
-  void Release(uint64_t bytes) { in_flight_bytes_.fetch_sub(bytes); }
-  void Adjust(uint64_t reserved, uint64_t actual) {
-    if (actual > reserved) in_flight_bytes_.fetch_add(actual - reserved);
-    if (actual < reserved) in_flight_bytes_.fetch_sub(reserved - actual);
-  }
+  bool Admit(uint64_t bytes) { return budget_->Admit(bytes); }
+  void Release(uint64_t bytes) { budget_->Release(bytes); }
+  void Adjust(uint64_t reserved, uint64_t actual) { budget_->Adjust(reserved, actual); }
 
   // Runs `fn` on the worker pool, counting it as in flight until it finishes.
   template <typename Fn>
@@ -91,8 +82,9 @@ class HttpServer::Impl {
   std::vector<std::thread> io_threads_;
   std::string bound_;
   std::atomic<size_t> in_flight_{0};
-  std::atomic<uint64_t> in_flight_bytes_{0};
-  std::atomic<uint64_t> throttled_{0};
+  // The shared budget given in the options, else one of this server's own.
+  std::unique_ptr<InflightBudget> own_budget_;
+  InflightBudget* budget_;
   bool stopped_ = false;
 };
 

@@ -4,10 +4,8 @@
 // complete request is handed to the Handler on a separate worker pool, because handlers block
 // (a durable write waits for fsync) and must not stall the event loop. Bodies larger than
 // the limit are answered 413 and the connection closed; malformed HTTP is answered 400.
-// Admission control bounds memory: request bodies in flight (read, queued or being handled)
-// may total at most max_inflight_bytes; a request that would pass it is answered 429 with
-// Retry-After before its body is read (a request arriving when nothing is in flight is always
-// admitted, so one large request can never be refused forever).
+// Admission control bounds memory (inflight_budget.h): a request whose body would pass the
+// budget is answered 429 with Retry-After before its body is read.
 // Start/Stop are called from one controlling thread; the Handler must be thread-safe.
 #pragma once
 
@@ -19,6 +17,7 @@
 
 #include "base/status.h"
 #include "server/http_types.h"
+#include "server/inflight_budget.h"
 
 namespace tokenscope::server {
 
@@ -29,7 +28,8 @@ class HttpServer {
   struct Options {
     std::string address = "127.0.0.1:4318";  // HOST:PORT; port 0 picks a free port
     uint64_t max_body_bytes = 64ull << 20;
-    uint64_t max_inflight_bytes = 256ull << 20;
+    uint64_t max_inflight_bytes = 256ull << 20;  // used when `budget` is null
+    InflightBudget* budget = nullptr;            // shared with other listeners; not owned
     int io_threads = 2;
     int worker_threads = 8;
     std::chrono::seconds idle_timeout{60};

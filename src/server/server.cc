@@ -10,6 +10,7 @@
 #include "enrich/pricing.h"
 #include "server/http_server.h"
 #include "server/logs_api.h"
+#include "server/otlp_grpc.h"
 #include "server/otlp_http.h"
 #include "server/query_api.h"
 #include "server/url.h"
@@ -39,21 +40,33 @@ class Server::Impl {
     query_ = std::make_unique<QueryApi>(store_.get(), config_.project, prices_.get());
     logs_ = std::make_unique<LogsApi>(store_.get(), config_.project);
 
+    budget_ = std::make_unique<InflightBudget>(config_.max_inflight_bytes);
     HttpServer::Options http_options;
     http_options.address = config_.http_address;
     http_options.max_body_bytes = config_.max_body_bytes;
-    http_options.max_inflight_bytes = config_.max_inflight_bytes;
+    http_options.budget = budget_.get();
     http_options.io_threads = config_.io_threads;
     http_options.worker_threads = config_.worker_threads;
     http_ =
         std::make_unique<HttpServer>(http_options, [this](HttpRequest& req) { return Route(req); });
     TS_RETURN_IF_ERROR(http_->Start());
+
+    OtlpGrpcServer::Options grpc_options;
+    grpc_options.address = config_.grpc_address;
+    grpc_options.project = config_.project;
+    grpc_options.max_message_bytes = config_.max_body_bytes;
+    grpc_options.threads = config_.worker_threads;
+    grpc_options.budget = budget_.get();
+    grpc_ = std::make_unique<OtlpGrpcServer>(grpc_options, ingest_service_.get());
+    TS_RETURN_IF_ERROR(grpc_->Start());
     ready_ = true;
-    spdlog::info("tokenscope: store at {}, HTTP on {}", config_.data_dir, http_->bound_address());
+    spdlog::info("tokenscope: store at {}, HTTP on {}, gRPC on {}", config_.data_dir,
+                 http_->bound_address(), grpc_->bound_address());
     return Status::Ok();
   }
 
   std::string http_address() const { return http_ ? http_->bound_address() : ""; }
+  std::string grpc_address() const { return grpc_ ? grpc_->bound_address() : ""; }
 
   void Wait() {
     std::unique_lock lock(mu_);
@@ -70,7 +83,9 @@ class Server::Impl {
     cv_.notify_all();
     ready_ = false;
     if (http_) http_->Stop();  // drains in-flight requests first
+    if (grpc_) grpc_->Stop();
     http_.reset();
+    grpc_.reset();
     query_.reset();
     logs_.reset();
     ingest_.reset();
@@ -168,7 +183,9 @@ class Server::Impl {
   std::unique_ptr<OtlpHttpIngest> ingest_;
   std::unique_ptr<QueryApi> query_;
   std::unique_ptr<LogsApi> logs_;
+  std::unique_ptr<InflightBudget> budget_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<OtlpGrpcServer> grpc_;
   std::atomic<bool> ready_{false};
   std::mutex mu_;
   std::condition_variable cv_;
@@ -185,6 +202,9 @@ Status Server::Start() {
 }
 std::string Server::http_address() const {
   return impl_->http_address();
+}
+std::string Server::grpc_address() const {
+  return impl_->grpc_address();
 }
 void Server::Wait() {
   impl_->Wait();

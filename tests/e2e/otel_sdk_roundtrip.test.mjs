@@ -1,6 +1,6 @@
 // OpenTelemetry JS SDK -> Tokenscope -> HTTP query API, field by field.
 //
-// For each OTLP/HTTP exporter (protobuf and JSON, plain and gzip) a real NodeTracerProvider
+// For each OTLP exporter (HTTP protobuf and JSON, gRPC; plain and gzip) a real NodeTracerProvider
 // exports one nested trace (SERVER -> INTERNAL -> CLIENT) carrying every attribute type the JS
 // SDK can send, events, links, statuses, trace state, dropped counts and exact nanosecond times.
 // The trace is then read back through GET /api/v1/traces/{id} and compared exactly with what the
@@ -22,6 +22,7 @@ import { createTraceState, diag, DiagLogLevel, SpanKind, SpanStatusCode, trace, 
   SamplingDecision } from '@opentelemetry/api';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -58,6 +59,10 @@ const VARIANTS = [
   { name: 'protobuf+gzip', Exporter: ProtoExporter, path: '/api/public/otel/v1/traces',
     encoding: 'protobuf', compression: 'gzip' },
   { name: 'json+gzip', Exporter: JsonExporter, path: '/v1/traces', encoding: 'json',
+    compression: 'gzip' },
+  // OTLP/gRPC: the exporter speaks to the gRPC listener, not to a path.
+  { name: 'grpc', Exporter: GrpcExporter, grpc: true, encoding: 'protobuf' },
+  { name: 'grpc+gzip', Exporter: GrpcExporter, grpc: true, encoding: 'protobuf',
     compression: 'gzip' },
 ];
 
@@ -161,7 +166,7 @@ async function exportTrace(server, variant, variantIndex) {
   }, { schemaUrl: RESOURCE_SCHEMA_URL }));
 
   const exporter = recordingExporter(new variant.Exporter({
-    url: server.url(variant.path),
+    url: variant.grpc ? `http://${server.grpcAddress}` : server.url(variant.path),
     timeoutMillis: 15_000,
     ...(variant.compression ? { compression: variant.compression } : {}),
   }));

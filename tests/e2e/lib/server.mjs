@@ -17,6 +17,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '..', '..', '..');
 
 const ADDRESS_PATTERN = /http:\/\/(127\.0\.0\.1:\d+)/;
+const GRPC_ADDRESS_PATTERN = /grpc:\/\/(127\.0\.0\.1:\d+)/;
 const START_TIMEOUT_MS = Number(process.env.TOKENSCOPE_E2E_START_TIMEOUT_MS ?? 60_000);
 const STOP_GRACE_MS = 10_000;
 const KILL_WAIT_MS = 5_000;
@@ -57,7 +58,8 @@ class LogTail {
 }
 
 /**
- * A running tokenscope server. `baseUrl` is `http://127.0.0.1:PORT`. `exitInfo` is null while
+ * A running tokenscope server. `baseUrl` is `http://127.0.0.1:PORT`, `grpcAddress`
+ * `127.0.0.1:PORT`. `exitInfo` is null while
  * the process runs, then `{code, signal}`. Call stop() exactly once (it is idempotent).
  */
 export class TokenscopeServer {
@@ -66,6 +68,7 @@ export class TokenscopeServer {
     this.dataDir = dataDir;
     this.log = log;
     this.baseUrl = null;
+    this.grpcAddress = null;  // '127.0.0.1:PORT' of the OTLP/gRPC listener
     this.exitInfo = null;
     this.exited = new Promise((resolveExit) => {
       child.once('exit', (code, signal) => {
@@ -167,7 +170,9 @@ export async function startServer({ extraArgs = [] } = {}) {
         for (const line of seen.split('\n')) {
           if (!line.includes('listening on')) continue;
           const match = ADDRESS_PATTERN.exec(line);
-          if (match) resolveAddress(`http://${match[1]}`);
+          if (!match) continue;
+          server.grpcAddress = GRPC_ADDRESS_PATTERN.exec(line)?.[1] ?? null;
+          resolveAddress(`http://${match[1]}`);
         }
       });
     }
