@@ -10,10 +10,11 @@ BUILD_PKGS=(
   librocksdb-dev libsimdjson-dev libboost-dev libboost-system-dev libyaml-cpp-dev
   libcli11-dev libspdlog-dev libfmt-dev libre2-dev libxxhash-dev libzstd-dev zlib1g-dev
   rapidjson-dev libgrpc++-dev
+  nodejs npm
 )
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev protobuf-compiler libprotobuf-dev
-  clang libclang-rt-14-dev nodejs npm curl
+  clang libclang-rt-14-dev curl
 )
 
 pkgs=("${BUILD_PKGS[@]}")
@@ -36,4 +37,14 @@ if ((${#missing[@]})); then
   [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The tokenizer's rank data (js-tiktoken, pinned in src/tokenize/data/package-lock.json), which
+# the build compiles into the binary:
+# installed only when node_modules is missing or older than the lockfile.
+tokenizer_data="$(cd "$(dirname "$0")/.." && pwd)/src/tokenize/data"
+if ! [[ -d "$tokenizer_data/node_modules" &&
+        "$tokenizer_data/node_modules/.package-lock.json" -nt "$tokenizer_data/package-lock.json" ]]; then
+  echo "install-deps: npm ci in src/tokenize/data"
+  (cd "$tokenizer_data" && npm ci --no-audit --no-fund)
 fi

@@ -52,11 +52,25 @@ const CHAT_COST_NANOS = 3_000_000n;
 const CHAT_COST_NANOS_WITHOUT_CACHE = 3_500_000n;
 // STREAM: 20 input, 5 output: 20 * 2500 + 5 * 10000 = 100,000.
 const STREAM_COST_NANOS = 100_000n;
+// What Tokenscope estimates for the streamed call when a library drops the usage chunk: the
+// o200k_base tokens of the one user message with OpenAI's chat framing (3 + role + text + 3
+// priming) and of the answer, priced as gpt-4o: 11 x $2.50/M + 6 x $10.00/M = 87,500 nano-USD.
+const STREAM_ESTIMATE = {
+  input_tokens: 11n,
+  output_tokens: 6n,
+  total_tokens: 17n,
+  tokens_estimated: true,
+  cost_total_nanos_usd: 87_500n,
+  summary_cost_nanos_usd: 87_500n,
+};
 
 assert.equal(CHAT_COST_NANOS,
   BigInt(CHAT.usage.prompt - CHAT.usage.cached) * NANOS_PER_INPUT_TOKEN +
   BigInt(CHAT.usage.cached) * NANOS_PER_CACHED_TOKEN +
   BigInt(CHAT.usage.completion) * NANOS_PER_OUTPUT_TOKEN);
+assert.equal(STREAM_ESTIMATE.cost_total_nanos_usd,
+  STREAM_ESTIMATE.input_tokens * NANOS_PER_INPUT_TOKEN +
+  STREAM_ESTIMATE.output_tokens * NANOS_PER_OUTPUT_TOKEN);
 assert.equal(STREAM_COST_NANOS,
   BigInt(STREAM.usage.prompt) * NANOS_PER_INPUT_TOKEN +
   BigInt(STREAM.usage.completion) * NANOS_PER_OUTPUT_TOKEN);
@@ -71,6 +85,7 @@ const EXPECTED = {
     input_tokens: 1200n,
     output_tokens: 50n,
     total_tokens: 1250n,
+    tokens_estimated: false,
     cache_read_input_tokens: 400n,
     cost_total_nanos_usd: CHAT_COST_NANOS,
     price_id: 'openai/gpt-4o-2024-08-06@2024-08-06',
@@ -93,6 +108,7 @@ const EXPECTED = {
     input_tokens: 20n,
     output_tokens: 5n,
     total_tokens: 25n,
+    tokens_estimated: false,
     cost_total_nanos_usd: STREAM_COST_NANOS,
     input_messages: [{ role: 'user', text: STREAM.user }],
     output_messages: [{ role: 'assistant', text: STREAM.answer }],
@@ -105,6 +121,9 @@ const EXPECTED = {
     status: 'error',
     error_class: 'infrastructure',
     error_reason: 'rate_limited',
+    // A refused call is not billed, so no usage is estimated and no cost computed for it.
+    input_tokens: ABSENT,
+    cost_total_nanos_usd: ABSENT,
     summary_error_count: 1n,
   },
   context_length: {
@@ -112,6 +131,9 @@ const EXPECTED = {
     status: 'error',
     error_class: 'prompt',
     error_reason: 'context_length_exceeded',
+    // A refused call is not billed, so no usage is estimated and no cost computed for it.
+    input_tokens: ABSENT,
+    cost_total_nanos_usd: ABSENT,
     summary_error_count: 1n,
   },
 };
@@ -144,14 +166,10 @@ const GAPS = {
       response_model: ABSENT,
     },
     stream: {
-      // The streamed response's model and final usage chunk are not recorded, so the call has
-      // neither tokens nor cost.
+      // The streamed response's model and final usage chunk are not recorded, so Tokenscope
+      // counts the tokens itself and marks them estimated.
       response_model: ABSENT,
-      input_tokens: ABSENT,
-      output_tokens: ABSENT,
-      total_tokens: ABSENT,
-      cost_total_nanos_usd: ABSENT,
-      summary_cost_nanos_usd: 0n,
+      ...STREAM_ESTIMATE,
     },
     // A rejected chat.completions.create() leaves its span open forever.
     rate_limit: NOT_EXPORTED,
@@ -170,13 +188,9 @@ const GAPS = {
       top_logprobs: ABSENT,
     },
     stream: {
-      // The final usage chunk of the stream is not recorded, so the call has neither tokens nor
-      // cost.
-      input_tokens: ABSENT,
-      output_tokens: ABSENT,
-      total_tokens: ABSENT,
-      cost_total_nanos_usd: ABSENT,
-      summary_cost_nanos_usd: 0n,
+      // The final usage chunk of the stream is not recorded, so Tokenscope counts the tokens
+      // itself and marks them estimated.
+      ...STREAM_ESTIMATE,
     },
     // A rejected chat.completions.create() leaves its span open forever.
     rate_limit: NOT_EXPORTED,
@@ -215,6 +229,8 @@ const FACTS = {
   output_tokens: ({ llm }) => llm?.usage?.output_tokens,
   total_tokens: ({ llm }) => llm?.usage?.total_tokens,
   cache_read_input_tokens: ({ llm }) => llm?.usage?.cache_read_input_tokens,
+  tokens_estimated: ({ llm }) =>
+    (llm?.usage ? Boolean(llm.usage.input_estimated || llm.usage.output_estimated) : undefined),
   cost_total_nanos_usd: ({ llm }) => llm?.cost?.total_nanos_usd,
   price_id: ({ llm }) => llm?.cost?.price_id,
   system_instructions: ({ llm }) => instructionTexts(llm?.system_instructions),
