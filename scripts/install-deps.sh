@@ -9,12 +9,12 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config ccache
   librocksdb-dev libsimdjson-dev libboost-dev libboost-system-dev libyaml-cpp-dev
   libcli11-dev libspdlog-dev libfmt-dev libre2-dev libxxhash-dev libzstd-dev zlib1g-dev
-  rapidjson-dev libgrpc++-dev
+  rapidjson-dev libgrpc++-dev libssl-dev
   nodejs npm
 )
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev protobuf-compiler libprotobuf-dev
-  clang libclang-rt-14-dev curl
+  clang libclang-rt-14-dev curl openssl
 )
 
 pkgs=("${BUILD_PKGS[@]}")

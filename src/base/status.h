@@ -77,6 +77,12 @@ inline Status FailedPrecondition(std::string msg) {
 inline Status DataLoss(std::string msg) {
   return Status(StatusCode::kDataLoss, std::move(msg));
 }
+inline Status Unauthenticated(std::string msg) {
+  return Status(StatusCode::kUnauthenticated, std::move(msg));
+}
+inline Status PermissionDenied(std::string msg) {
+  return Status(StatusCode::kPermissionDenied, std::move(msg));
+}
 
 // Holds either a value or a non-OK Status.
 template <typename T>

@@ -23,10 +23,10 @@ namespace {
 using server::ServerConfig;
 
 // How a setting's text is parsed and checked.
-enum class SettingKind { kPath, kAddress, kThreads, kBodyBytes, kLogLevel };
+enum class SettingKind { kPath, kAddress, kThreads, kBodyBytes, kLogLevel, kBool };
 
-using FieldPointer =
-    std::variant<std::string ServerConfig::*, int ServerConfig::*, uint64_t ServerConfig::*>;
+using FieldPointer = std::variant<std::string ServerConfig::*, int ServerConfig::*,
+                                  uint64_t ServerConfig::*, bool ServerConfig::*>;
 
 struct Setting {
   SettingDoc doc;
@@ -48,6 +48,15 @@ const Setting kSettings[] = {
       "grpc.health.v1 (port 0 picks a free port)"},
      SettingKind::kAddress,
      &ServerConfig::grpc_address},
+    {{"--tls-cert", "TOKENSCOPE_TLS_CERT", "tls.cert_file", "FILE",
+      "PEM certificate chain (server certificate first). With --tls-key, both listeners speak "
+      "TLS only: HTTPS and gRPC over TLS"},
+     SettingKind::kPath,
+     &ServerConfig::tls_cert_file},
+    {{"--tls-key", "TOKENSCOPE_TLS_KEY", "tls.key_file", "FILE",
+      "PEM private key of the --tls-cert certificate"},
+     SettingKind::kPath,
+     &ServerConfig::tls_key_file},
     {{"--max-body-bytes", "TOKENSCOPE_MAX_BODY_BYTES", "limits.max_body_bytes", "N",
       "Largest accepted request body in bytes, before and after decompression (at least 1024)"},
      SettingKind::kBodyBytes,
@@ -65,6 +74,10 @@ const Setting kSettings[] = {
       "Threads that decode requests and wait for durable writes (1-1024)"},
      SettingKind::kThreads,
      &ServerConfig::worker_threads},
+    {{"--insecure", "TOKENSCOPE_INSECURE", "server.insecure", "",
+      "Allow listening on a non-loopback address without API keys"},
+     SettingKind::kBool,
+     &ServerConfig::insecure},
     {{"--pricing-file", "TOKENSCOPE_PRICING_FILE", "pricing.file", "FILE",
       "Price file (format of docs/pricing.md) whose entries override and extend the built-in "
       "prices"},
@@ -100,6 +113,8 @@ std::string_view ExpectedValue(SettingKind kind) {
       return "an integer number of bytes (at least 1024)";
     case SettingKind::kLogLevel:
       return "one of trace, debug, info, warn, error";
+    case SettingKind::kBool:
+      return "true or false (or 1 or 0)";
   }
   return "a value";
 }
@@ -143,6 +158,11 @@ Status ApplySettingText(const Setting& setting, std::string_view text, ServerCon
     case SettingKind::kLogLevel: {
       TS_ASSIGN_OR_RETURN(std::string level, NormalizeLogLevel(text));
       config.*std::get<std::string ServerConfig::*>(setting.field) = std::move(level);
+      return Status::Ok();
+    }
+    case SettingKind::kBool: {
+      TS_ASSIGN_OR_RETURN(bool value, ParseBoolean(text));
+      config.*std::get<bool ServerConfig::*>(setting.field) = value;
       return Status::Ok();
     }
   }
@@ -313,6 +333,8 @@ Status ApplyFlags(const ServerFlagOverrides& flags, ServerConfig& config) {
     if (!value.has_value()) return std::nullopt;
     if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, std::string>) {
       return *value;
+    } else if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, bool>) {
+      return std::string(*value ? "true" : "false");
     } else {
       return std::to_string(*value);
     }
@@ -327,6 +349,9 @@ Status ApplyFlags(const ServerFlagOverrides& flags, ServerConfig& config) {
       {"--worker-threads", as_text(flags.worker_threads)},
       {"--pricing-file", as_text(flags.pricing_file)},
       {"--log-level", as_text(flags.log_level)},
+      {"--tls-cert", as_text(flags.tls_cert_file)},
+      {"--tls-key", as_text(flags.tls_key_file)},
+      {"--insecure", as_text(flags.insecure)},
   };
   for (const auto& [flag, value] : given) {
     if (!value.has_value()) continue;
@@ -356,6 +381,8 @@ std::string DefaultValueText(const Setting& setting) {
         const auto& value = defaults.*field;
         if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string>) {
           return value;
+        } else if constexpr (std::is_same_v<std::decay_t<decltype(value)>, bool>) {
+          return value ? "true" : "false";
         } else {
           return std::to_string(value);
         }
@@ -384,6 +411,17 @@ StatusOr<uint64_t> ParseDecimalUint64(std::string_view text) {
     return InvalidArgument(fmt::format("number {} does not fit in 64 bits", Quote(text)));
   }
   return value;
+}
+
+// true/false as YAML writes them, 1/0 as environment variables often do.
+StatusOr<bool> ParseBoolean(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "true" || lower == "1") return true;
+  if (lower == "false" || lower == "0") return false;
+  return InvalidArgument(
+      fmt::format("expected {}, got {}", ExpectedValue(SettingKind::kBool), Quote(text)));
 }
 
 Status ValidateListenAddress(std::string_view address) {
@@ -459,6 +497,31 @@ Status ValidateServerConfig(const ServerConfig& config) {
   if (!status.ok()) return status.WithContext("server.worker_threads");
   StatusOr<std::string> level = NormalizeLogLevel(config.log_level);
   if (!level.ok()) return level.status().WithContext("log.level");
+  return ValidateTlsPair(config);
+}
+
+Status ValidateTlsPair(const ServerConfig& config) {
+  const bool has_cert = !config.tls_cert_file.empty();
+  const bool has_key = !config.tls_key_file.empty();
+  if (has_cert == has_key) return Status::Ok();
+  return InvalidArgument(
+      fmt::format("tls.cert_file (--tls-cert, TOKENSCOPE_TLS_CERT) and tls.key_file (--tls-key, "
+                  "TOKENSCOPE_TLS_KEY) must be given together; only {} is set",
+                  has_cert ? "tls.cert_file" : "tls.key_file"));
+}
+
+Status CheckTlsFilesReadable(const ServerConfig& config) {
+  const std::pair<std::string_view, const std::string*> files[] = {
+      {"tls.cert_file", &config.tls_cert_file}, {"tls.key_file", &config.tls_key_file}};
+  for (const auto& [key, path] : files) {
+    if (path->empty()) continue;
+    int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return InvalidArgument(
+          fmt::format("{}: cannot read {}: {}", key, *path, std::strerror(errno)));
+    }
+    ::close(fd);
+  }
   return Status::Ok();
 }
 
@@ -500,6 +563,7 @@ StatusOr<ServerConfig> LoadServerConfig(const ConfigSources& sources) {
   TS_RETURN_IF_ERROR(ApplyEnvironment(sources.env, config));
   TS_RETURN_IF_ERROR(ApplyFlags(sources.flags, config));
   TS_RETURN_IF_ERROR(ValidateServerConfig(config));
+  TS_RETURN_IF_ERROR(CheckTlsFilesReadable(config));
   return config;
 }
 

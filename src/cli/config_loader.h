@@ -41,6 +41,9 @@ struct ServerFlagOverrides {
   std::optional<int> worker_threads;
   std::optional<std::string> log_level;
   std::optional<std::string> pricing_file;
+  std::optional<std::string> tls_cert_file;
+  std::optional<std::string> tls_key_file;
+  std::optional<bool> insecure;
 };
 
 struct ConfigSources {
@@ -53,7 +56,8 @@ struct ConfigSources {
   ServerFlagOverrides flags;
 };
 
-// Builds the effective config: defaults < config file < environment < flags, then validates.
+// Builds the effective config: defaults < config file < environment < flags, then validates
+// (including that the TLS certificate and key files, when set, can be opened for reading).
 StatusOr<server::ServerConfig> LoadServerConfig(const ConfigSources& sources);
 
 // Parses YAML config text and applies the keys it sets on top of `base`. An empty document
@@ -64,6 +68,12 @@ StatusOr<server::ServerConfig> ParseServerConfigYaml(std::string_view text,
 
 // Checks every field of a merged config (the same rules the individual layers apply).
 Status ValidateServerConfig(const server::ServerConfig& config);
+
+// The TLS certificate and key are set together or not at all.
+Status ValidateTlsPair(const server::ServerConfig& config);
+// The TLS certificate and key files that are set can be opened for reading (the only check
+// that touches the file system; their contents are checked when the server starts).
+Status CheckTlsFilesReadable(const server::ServerConfig& config);
 
 // Field rules, shared by the layers and by the command-line parser's own checks.
 // HOST:PORT with a non-empty host (bracketed for IPv6: "[::1]:4318") and port 0-65535.
@@ -76,6 +86,8 @@ Status ValidateMaxBodyBytes(uint64_t bytes);
 StatusOr<std::string> NormalizeLogLevel(std::string_view level);
 // A plain decimal number (no sign, no spaces, no 0x) that fits in 64 bits.
 StatusOr<uint64_t> ParseDecimalUint64(std::string_view text);
+// true/false (any case) or 1/0.
+StatusOr<bool> ParseBoolean(std::string_view text);
 
 inline constexpr int kMinThreads = 1;
 inline constexpr int kMaxThreads = 1024;

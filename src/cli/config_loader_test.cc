@@ -71,6 +71,10 @@ limits:
 server:
   io_threads: 4
   worker_threads: 16
+  insecure: true
+tls:
+  cert_file: /etc/tokenscope/cert.pem
+  key_file: /etc/tokenscope/key.pem
 log:
   level: DEBUG
 )");
@@ -81,6 +85,9 @@ log:
   EXPECT_EQ(config->max_body_bytes, 1048576u);
   EXPECT_EQ(config->io_threads, 4);
   EXPECT_EQ(config->worker_threads, 16);
+  EXPECT_TRUE(config->insecure);
+  EXPECT_EQ(config->tls_cert_file, "/etc/tokenscope/cert.pem");
+  EXPECT_EQ(config->tls_key_file, "/etc/tokenscope/key.pem");
   EXPECT_EQ(config->log_level, "debug");
 }
 
@@ -268,9 +275,11 @@ TEST(ConfigLoaderTest, EveryEnvironmentVariableIsRead) {
                          {"TOKENSCOPE_MAX_BODY_BYTES", "2048"},
                          {"TOKENSCOPE_IO_THREADS", "7"},
                          {"TOKENSCOPE_WORKER_THREADS", "9"},
-                         {"TOKENSCOPE_LOG_LEVEL", "error"}});
+                         {"TOKENSCOPE_LOG_LEVEL", "error"},
+                         {"TOKENSCOPE_INSECURE", "1"}});
   StatusOr<ServerConfig> config = LoadServerConfig(sources);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(config->insecure);
   EXPECT_EQ(config->data_dir, "/d");
   EXPECT_EQ(config->http_address, "1.1.1.1:1");
   EXPECT_EQ(config->grpc_address, "2.2.2.2:2");
@@ -282,7 +291,10 @@ TEST(ConfigLoaderTest, EveryEnvironmentVariableIsRead) {
 
 TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   ConfigSources sources;
-  sources.flags = {"/d", "1.1.1.1:1", "2.2.2.2:2", 4096, 8192, 2, 3, "trace", "/p.yaml"};
+  TempFile cert("cert");
+  TempFile key("key");
+  sources.flags = {"/d", "1.1.1.1:1", "2.2.2.2:2", 4096,        8192,       2,
+                   3,    "trace",     "/p.yaml",   cert.path(), key.path(), true};
   StatusOr<ServerConfig> config = LoadServerConfig(sources);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/d");
@@ -294,6 +306,9 @@ TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   EXPECT_EQ(config->worker_threads, 3);
   EXPECT_EQ(config->log_level, "trace");
   EXPECT_EQ(config->pricing_file, "/p.yaml");
+  EXPECT_EQ(config->tls_cert_file, cert.path());
+  EXPECT_EQ(config->tls_key_file, key.path());
+  EXPECT_TRUE(config->insecure);
 }
 
 TEST(ConfigLoaderTest, EmptyEnvironmentVariablesCountAsUnset) {
@@ -377,7 +392,7 @@ TEST(ConfigLoaderTest, DirectoryAsConfigFileIsAnError) {
 }
 
 TEST(ConfigLoaderTest, DocsCoverEverySettingWithHelpText) {
-  EXPECT_EQ(ServerSettingDocs().size(), 9u);
+  EXPECT_EQ(ServerSettingDocs().size(), 12u);
   for (const SettingDoc& doc : ServerSettingDocs()) {
     EXPECT_EQ(FindSettingByFlag(doc.flag), &doc);
     std::string help = SettingHelpText(doc);
@@ -386,6 +401,7 @@ TEST(ConfigLoaderTest, DocsCoverEverySettingWithHelpText) {
     EXPECT_THAT(help, HasSubstr("default: "));
   }
   EXPECT_THAT(SettingHelpText(*FindSettingByFlag("--http")), HasSubstr("default: 127.0.0.1:4318"));
+  EXPECT_THAT(SettingHelpText(*FindSettingByFlag("--insecure")), HasSubstr("default: false"));
   EXPECT_EQ(FindSettingByFlag("--nope"), nullptr);
 }
 
@@ -403,6 +419,67 @@ TEST(ConfigLoaderTest, ExampleConfigFileLoads) {
   EXPECT_EQ(config->io_threads, defaults.io_threads);
   EXPECT_EQ(config->worker_threads, defaults.worker_threads);
   EXPECT_EQ(config->log_level, defaults.log_level);
+  EXPECT_EQ(config->tls_cert_file, "");
+  EXPECT_EQ(config->insecure, defaults.insecure);
+}
+
+TEST(ConfigLoaderTest, BooleansAcceptTrueFalseOneZero) {
+  struct Case {
+    std::string_view text;
+    bool expected;
+  };
+  for (const Case& test : {Case{"true", true}, Case{"True", true}, Case{"1", true},
+                           Case{"false", false}, Case{"FALSE", false}, Case{"0", false}}) {
+    ConfigSources sources;
+    sources.env = FakeEnv({{"TOKENSCOPE_INSECURE", std::string(test.text)}});
+    StatusOr<ServerConfig> config = LoadServerConfig(sources);
+    ASSERT_TRUE(config.ok()) << test.text << ": " << config.status().ToString();
+    EXPECT_EQ(config->insecure, test.expected) << test.text;
+  }
+  EXPECT_FALSE(Parse("server:\n  insecure: false\n")->insecure);
+  EXPECT_THAT(Parse("server:\n  insecure: yes please\n").status().message(),
+              HasSubstr("server.insecure: expected true or false (or 1 or 0), got \"yes please\""));
+  ConfigSources sources;
+  sources.env = FakeEnv({{"TOKENSCOPE_INSECURE", "2"}});
+  EXPECT_THAT(LoadServerConfig(sources).status().message(),
+              HasSubstr("environment variable TOKENSCOPE_INSECURE: expected true or false"));
+}
+
+TEST(ConfigLoaderTest, FlagBeatsEnvironmentForBooleans) {
+  ConfigSources sources;
+  sources.env = FakeEnv({{"TOKENSCOPE_INSECURE", "true"}});
+  sources.flags.insecure = false;
+  StatusOr<ServerConfig> config = LoadServerConfig(sources);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_FALSE(config->insecure);
+}
+
+TEST(ConfigLoaderTest, TlsCertificateAndKeyGoTogether) {
+  StatusOr<ServerConfig> config = Parse("tls:\n  cert_file: /c.pem\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(config.status().message(), HasSubstr("tls.cert_file (--tls-cert"));
+  EXPECT_THAT(config.status().message(), HasSubstr("tls.key_file (--tls-key"));
+  EXPECT_THAT(config.status().message(), HasSubstr("only tls.cert_file is set"));
+
+  ConfigSources sources;
+  sources.env = FakeEnv({{"TOKENSCOPE_TLS_KEY", "/k.pem"}});
+  EXPECT_THAT(LoadServerConfig(sources).status().message(), HasSubstr("only tls.key_file is set"));
+}
+
+TEST(ConfigLoaderTest, TlsFilesMustBeReadable) {
+  TempFile cert("cert");
+  ConfigSources sources;
+  sources.flags.tls_cert_file = cert.path();
+  sources.flags.tls_key_file = "/nonexistent/key.pem";
+  StatusOr<ServerConfig> config = LoadServerConfig(sources);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(config.status().message(),
+              HasSubstr("tls.key_file: cannot read /nonexistent/key.pem: No such file"));
+
+  // Parsing text alone does not touch the file system.
+  EXPECT_TRUE(Parse("tls:\n  cert_file: /nonexistent/c\n  key_file: /nonexistent/k\n").ok());
 }
 
 }  // namespace

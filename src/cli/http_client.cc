@@ -66,6 +66,8 @@ StatusOr<HttpResponse> Exchange(http::verb method, const Endpoint& endpoint,
   request.set(http::field::host, endpoint.HostHeader());
   request.set(http::field::user_agent, options.user_agent);
   request.set(http::field::accept, "application/json");
+  if (!options.api_key.empty())
+    request.set(http::field::authorization, "Bearer " + options.api_key);
   request.set(http::field::connection, "close");
   request.prepare_payload();  // Content-Length: 0 on a POST
   ec = RunToCompletion(ioc, [&](auto handler) { http::async_write(stream, request, handler); });

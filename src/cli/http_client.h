@@ -29,6 +29,7 @@ struct HttpRequestOptions {
   std::chrono::milliseconds timeout{30'000};  // for the whole exchange, connect included
   std::string user_agent = "tokenscope";
   size_t max_response_bytes = 256u << 20;  // a very large trace is still a few MB
+  std::string api_key;                     // sent as Authorization: Bearer <key> when not empty
 };
 
 // GETs `target` ("/api/v1/traces?limit=5", already percent-encoded) from `endpoint`; the

@@ -1,5 +1,6 @@
-// The tokenscope command: parses the command line and hands off to the server (`serve`) or to
-// the query-API client (`traces get`, `traces search`, `reprice`, `renormalize`). No logic of
+// The tokenscope command: parses the command line and hands off to the server (`serve`), to
+// the query-API client (`traces get`, `traces search`, `reprice`, `renormalize`) or to key
+// management (`keys`). No logic of
 // its own beyond wiring flags to the structures those entry points take.
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/config_loader.h"
+#include "cli/keys_command.h"
 #include "cli/serve_command.h"
 #include "cli/traces_command.h"
 
@@ -34,6 +36,15 @@ struct CommandLine {
   // renormalize
   ClientOptions renormalize_client;
   std::string renormalize_since;
+  // keys
+  std::optional<std::string> keys_config_file;
+  std::optional<std::string> keys_data_dir;
+  bool keys_json = false;
+  std::string key_project;
+  std::optional<std::string> key_list_project;
+  std::string key_scope = "read-write";
+  std::string key_description;
+  std::string key_id;
 };
 
 // Rejects signs, spaces, hex and overflow, which CLI11's own integer conversion lets through or
@@ -56,6 +67,25 @@ CLI::Option* AddServeSetting(CLI::App& serve, std::string_view flag, std::option
   return option;
 }
 
+// A boolean setting: the bare flag means true; --flag=false and --flag=0 say false. Left unset
+// when not given, so the file and environment layers still apply.
+CLI::Option* AddServeSwitch(CLI::App& serve, std::string_view flag, std::optional<bool>& target) {
+  const SettingDoc* doc = FindSettingByFlag(flag);
+  // Values CLI11 cannot read as a flag would throw out of its parser; the file and environment
+  // rules are applied here first. CLI11 then passes a positive count for true, negative for false.
+  CLI::Validator true_or_false(
+      [](std::string& value) -> std::string {
+        StatusOr<bool> parsed = ParseBoolean(value);
+        return parsed.ok() ? "" : parsed.status().message();
+      },
+      "");
+  return serve
+      .add_flag_function(
+          std::string(flag), [&target](int64_t count) { target = count > 0; },
+          SettingHelpText(*doc))
+      ->check(true_or_false);
+}
+
 void AddServeCommand(CLI::App& app, CommandLine& command_line) {
   CLI::App* serve = app.add_subcommand(
       "serve",
@@ -75,7 +105,10 @@ void AddServeCommand(CLI::App& app, CommandLine& command_line) {
   AddServeSetting(*serve, "--pricing-file", flags.pricing_file);
   AddServeSetting(*serve, "--io-threads", flags.io_threads);
   AddServeSetting(*serve, "--worker-threads", flags.worker_threads);
+  AddServeSetting(*serve, "--tls-cert", flags.tls_cert_file);
+  AddServeSetting(*serve, "--tls-key", flags.tls_key_file);
   AddServeSetting(*serve, "--log-level", flags.log_level);
+  AddServeSwitch(*serve, "--insecure", flags.insecure);
 }
 
 void AddClientOptions(CLI::App& command, ClientOptions& client) {
@@ -83,7 +116,62 @@ void AddClientOptions(CLI::App& command, ClientOptions& client) {
       ->envname(std::string(kEndpointEnvVar))
       ->capture_default_str()
       ->type_name("URL");
+  command.add_option("--api-key", client.api_key, "Secret API key, when the server has keys")
+      ->envname(std::string(kApiKeyEnvVar))
+      ->type_name("KEY");
   command.add_flag("--json", client.json, "Print the server's JSON answer unchanged");
+}
+
+// `tokenscope keys create|list|revoke`. The key file lives beside the store, so the commands
+// take the same --data / --config / TOKENSCOPE_DATA as serve.
+CLI::App* AddKeysCommands(CLI::App& app, CommandLine& command_line) {
+  CLI::App* keys = app.add_subcommand(
+      "keys",
+      "Manage API keys (kept hashed in DATA/keys.json; a running server applies changes within "
+      "a second). With no active key the server runs in local mode");
+  keys->require_subcommand(1);
+  keys->add_option("--config", command_line.keys_config_file, "YAML config file (for data_dir)")
+      ->type_name("FILE");
+  keys->add_option("--data", command_line.keys_data_dir, "Data directory of the server")
+      ->envname("TOKENSCOPE_DATA")
+      ->type_name("DIR");
+  keys->add_flag("--json", command_line.keys_json, "Machine-readable output");
+  CLI::App* create = keys->add_subcommand("create", "Create a key; prints its secret once");
+  create->add_option("--project", command_line.key_project, "Project the key belongs to")
+      ->required()
+      ->type_name("NAME");
+  create->add_option("--scope", command_line.key_scope, "read-only or read-write")
+      ->capture_default_str()
+      ->type_name("SCOPE");
+  create->add_option("--description", command_line.key_description, "What the key is for")
+      ->type_name("TEXT");
+  CLI::App* list = keys->add_subcommand("list", "List keys (never their secrets)");
+  list->add_option("--project", command_line.key_list_project, "Only this project's keys")
+      ->type_name("NAME");
+  CLI::App* revoke = keys->add_subcommand("revoke", "Revoke a key by its public id");
+  revoke->add_option("ID", command_line.key_id, "Public key id (pk-ts-...)")->required();
+  return keys;
+}
+
+int RunKeys(CLI::App& keys, const CommandLine& command_line) {
+  ConfigSources sources;
+  sources.config_file = command_line.keys_config_file;
+  sources.env = ProcessEnvironment();
+  sources.flags.data_dir = command_line.keys_data_dir;
+  StatusOr<server::ServerConfig> config = LoadServerConfig(sources);
+  if (!config.ok()) {
+    std::cerr << "error: " << config.status().message() << '\n';
+    return kExitUsage;
+  }
+  KeysOptions options{config->data_dir, command_line.keys_json};
+  if (keys.got_subcommand("create")) {
+    return RunKeysCreate(options, command_line.key_project, command_line.key_scope,
+                         command_line.key_description, std::cout, std::cerr);
+  }
+  if (keys.got_subcommand("list")) {
+    return RunKeysList(options, command_line.key_list_project, std::cout, std::cerr);
+  }
+  return RunKeysRevoke(options, command_line.key_id, std::cout, std::cerr);
 }
 
 void AddTracesCommands(CLI::App& app, CommandLine& command_line) {
@@ -163,6 +251,7 @@ int Run(int argc, char** argv) {
       ->required()
       ->type_name("DUR");
   AddClientOptions(*renormalize, command_line.renormalize_client);
+  CLI::App* keys = AddKeysCommands(app, command_line);
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -183,6 +272,7 @@ int Run(int argc, char** argv) {
     sources.flags = command_line.server_flags;
     return RunServe(sources);
   }
+  if (keys->parsed()) return RunKeys(*keys, command_line);
   if (reprice->parsed()) {
     return RunReprice(command_line.reprice_client, command_line.reprice_since, std::cout,
                       std::cerr);

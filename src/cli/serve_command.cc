@@ -72,10 +72,12 @@ int RunServe(const ConfigSources& sources) {
     return kExitServerError;
   }
   const std::string address = server.http_address();
+  // With TLS both listeners speak TLS only; the gRPC scheme stays grpc:// (the port decides).
+  const std::string_view scheme = config->tls_cert_file.empty() ? "http" : "https";
   fmt::print(
-      "tokenscope listening on http://{0} (OTLP/HTTP: POST http://{0}/v1/traces and /v1/logs, "
-      "API: http://{0}/api/v1/traces) and grpc://{1} (OTLP/gRPC)\n",
-      address, server.grpc_address());
+      "tokenscope listening on {0}://{1} (OTLP/HTTP: POST {0}://{1}/v1/traces and /v1/logs, "
+      "API: {0}://{1}/api/v1/traces) and grpc://{2} (OTLP/gRPC)\n",
+      scheme, address, server.grpc_address());
   std::fflush(stdout);
 
   int signal_number = 0;

@@ -36,6 +36,7 @@ std::optional<HttpResponse> Fetch(const ClientOptions& options, std::string_view
   HttpRequestOptions request_options;
   request_options.timeout = options.timeout;
   request_options.user_agent = "tokenscope/" TOKENSCOPE_VERSION;
+  request_options.api_key = options.api_key;
   StatusOr<HttpResponse> response = post ? HttpPost(*endpoint, target, request_options)
                                          : HttpGet(*endpoint, target, request_options);
   if (!response.ok()) {

@@ -22,12 +22,14 @@ inline constexpr int kExitUsage = 2;        // bad arguments, or no server to ta
 
 inline constexpr std::string_view kDefaultEndpoint = "http://127.0.0.1:4318";
 inline constexpr std::string_view kEndpointEnvVar = "TOKENSCOPE_ENDPOINT";
+inline constexpr std::string_view kApiKeyEnvVar = "TOKENSCOPE_API_KEY";
 
 struct ClientOptions {
   std::string endpoint = std::string(kDefaultEndpoint);
   std::chrono::milliseconds timeout{30'000};
-  bool json = false;   // print the server's answer verbatim
-  bool color = false;  // highlight errors with ANSI colors
+  std::string api_key;  // the secret key of a project, when the server requires keys
+  bool json = false;    // print the server's answer verbatim
+  bool color = false;   // highlight errors with ANSI colors
 };
 
 // Parameters of GET /api/v1/traces; unset ones are not sent.

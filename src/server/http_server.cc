@@ -2,9 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <openssl/ssl.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <charconv>
 #include <optional>
 #include <thread>
@@ -14,6 +19,7 @@ namespace tokenscope::server {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 Status SplitHostPort(std::string_view address, std::string* host, uint16_t* port) {
@@ -32,6 +38,16 @@ Status SplitHostPort(std::string_view address, std::string* host, uint16_t* port
   *host = std::string(h);
   *port = static_cast<uint16_t>(value);
   return Status::Ok();
+}
+
+bool IsLoopbackAddress(std::string_view address) {
+  std::string host;
+  uint16_t port = 0;
+  if (!SplitHostPort(address, &host, &port).ok()) return false;
+  if (host == "localhost" || host == "::1") return true;
+  boost::system::error_code ec;
+  const auto ip = net::ip::make_address(host, ec);
+  return !ec && ip.is_loopback();
 }
 
 class HttpServer::Impl {
@@ -70,12 +86,17 @@ class HttpServer::Impl {
 
   const Options& options() const { return options_; }
   const Handler& handler() const { return handler_; }
+  // The server's TLS settings; only called when TLS is configured.
+  ssl::context& tls_context() { return *tls_context_; }
 
  private:
+  Status ConfigureTls();
   void Accept();
 
   Options options_;
   Handler handler_;
+  // Declared before the io_context so that it outlives every connection's TLS stream.
+  std::optional<ssl::context> tls_context_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   net::thread_pool workers_;
@@ -90,25 +111,109 @@ class HttpServer::Impl {
 
 namespace {
 
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// How long a TLS connection waits for the peer's close_notify before the socket is closed.
+constexpr auto kTlsShutdownTimeout = std::chrono::seconds(5);
+
+// The peer went away or stopped talking; there is nobody to answer.
+bool IsDisconnect(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == beast::error::timeout ||
+         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+         ec == net::error::eof || ec == ssl::error::stream_truncated;
+}
+
+// A broken TLS record: the session cannot carry an answer any more.
+bool IsTlsError(const beast::error_code& ec) {
+  return ec.category() == net::error::get_ssl_category() ||
+         ec.category() == ssl::error::get_stream_category();
+}
+
 // One connection: read a request, hand it to the worker pool, write the answer, repeat.
-class Session : public std::enable_shared_from_this<Session> {
+// `Stream` is PlainStream or TlsStream; a TLS connection first detects and completes the
+// handshake, then runs the same request loop. Every step runs on the connection's strand.
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
   Session(tcp::socket socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {}
+      : stream_(MakeStream(std::move(socket), server)), server_(server) {}
 
   void Run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(stream_.get_executor(), [self = Self()] {
+      if constexpr (kTls) {
+        self->DetectTls();
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
  private:
+  static Stream MakeStream(tcp::socket socket, HttpServer::Impl* server) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), server->tls_context());
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  std::shared_ptr<Session> Self() { return this->shared_from_this(); }
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // TLS only: peeks at the first bytes so that a plaintext request can be told apart from a
+  // ClientHello; the bytes read stay in buffer_ and are fed to the handshake.
+  void DetectTls() {
+    Tcp().expires_after(server_->options().handshake_timeout);
+    beast::async_detect_ssl(Tcp(), buffer_, [self = Self()](beast::error_code ec, bool is_tls) {
+      self->OnDetected(ec, is_tls);
+    });
+  }
+
+  void OnDetected(beast::error_code ec, bool is_tls) {
+    if (ec) return CloseSocket();
+    if (!is_tls) return RefusePlaintext();
+    if constexpr (kTls) {
+      stream_.async_handshake(
+          ssl::stream_base::server, buffer_.data(),
+          [self = Self()](beast::error_code hec, size_t used) { self->OnHandshake(hec, used); });
+    }
+  }
+
+  void OnHandshake(beast::error_code ec, size_t used) {
+    if (ec) {
+      // Untrusted certificates, protocol mismatches and scanners end here; not worth a warning.
+      spdlog::debug("http: TLS handshake failed: {}", ec.message());
+      return CloseSocket();
+    }
+    buffer_.consume(used);
+    tls_established_ = true;
+    ReadHeader();
+  }
+
+  // A plaintext request on the HTTPS port (an exporter configured with http://): answered in
+  // plaintext so that the client sees why, then closed.
+  void RefusePlaintext() {
+    HttpRequest head;
+    head.version(11);
+    head.keep_alive(false);
+    auto res = std::make_shared<HttpResponse>(
+        MakeJsonError(head, http::status::bad_request, "tls_required",
+                      "this port speaks HTTPS only; use an https:// URL"));
+    Tcp().expires_after(server_->options().handshake_timeout);
+    http::async_write(Tcp(), *res,
+                      [self = Self(), res](beast::error_code, size_t) { self->CloseSocket(); });
+  }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(64 * 1024);
     parser_->body_limit(server_->options().max_body_bytes);
-    stream_.expires_after(server_->options().idle_timeout);
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    Tcp().expires_after(server_->options().idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = Self()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -133,28 +238,25 @@ class Session : public std::enable_shared_from_this<Session> {
       // curl and others wait for this before sending a large body.
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                      req.version());
-      http::async_write(stream_, *cont,
-                        [self = shared_from_this(), cont](beast::error_code wec, size_t) {
-                          if (wec) return self->Close();
-                          self->ReadBody();
-                        });
+      http::async_write(stream_, *cont, [self = Self(), cont](beast::error_code wec, size_t) {
+        if (wec) {
+          self->server_->Release(std::exchange(self->reserved_, 0));
+          return self->Close();
+        }
+        self->ReadBody();
+      });
       return;
     }
     ReadBody();
   }
 
   void ReadBody() {
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = Self()](beast::error_code ec, size_t) { self->OnRequest(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
-      return Close();
-    }
+    if (IsDisconnect(ec) || IsTlsError(ec)) return Close();
     HttpRequest req;
     req.version(11);
     req.keep_alive(false);
@@ -173,11 +275,11 @@ class Session : public std::enable_shared_from_this<Session> {
       server_->Release(std::exchange(reserved_, 0));
       return OnReadError(ec);
     }
-    stream_.expires_never();  // the handler may wait on a durable write
+    Tcp().expires_never();  // the handler may wait on a durable write
     auto request = std::make_shared<HttpRequest>(parser_->release());
     uint64_t held = request->body().size();
     server_->Adjust(std::exchange(reserved_, 0), held);
-    server_->Dispatch([self = shared_from_this(), request, held]() mutable {
+    server_->Dispatch([self = Self(), request, held]() mutable {
       HttpResponse response;
       try {
         response = self->server_->handler()(*request);
@@ -198,30 +300,78 @@ class Session : public std::enable_shared_from_this<Session> {
   void Send(HttpResponse response) {
     auto res = std::make_shared<HttpResponse>(std::move(response));
     bool close = !res->keep_alive();
-    stream_.expires_after(server_->options().idle_timeout);
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res, close](beast::error_code ec, size_t) {
-                        if (ec || close) return self->Close();
-                        self->ReadHeader();
-                      });
+    Tcp().expires_after(server_->options().idle_timeout);
+    http::async_write(stream_, *res, [self = Self(), res, close](beast::error_code ec, size_t) {
+      if (ec || close) return self->Close();
+      self->ReadHeader();
+    });
   }
 
+  // Ends the connection; a TLS session first says close_notify (bounded by a timeout).
   void Close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    if constexpr (kTls) {
+      if (tls_established_) {
+        tls_established_ = false;
+        Tcp().expires_after(kTlsShutdownTimeout);
+        stream_.async_shutdown([self = Self()](beast::error_code) { self->CloseSocket(); });
+        return;
+      }
+    }
+    CloseSocket();
   }
 
-  beast::tcp_stream stream_;
+  void CloseSocket() {
+    beast::error_code ignored;
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().close();
+  }
+
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl* server_;
-  uint64_t reserved_ = 0;  // in-flight budget held for the request being read
+  uint64_t reserved_ = 0;         // in-flight budget held for the request being read
+  bool tls_established_ = false;  // TLS only: the handshake completed, shutdown is owed
 };
 
 }  // namespace
 
+namespace {
+
+// TLS 1.2 or later, no renegotiation, the given certificate chain and key.
+Status ApplyTlsSettings(const TlsCredentials& tls, ssl::context& context) {
+  SSL_CTX* native = context.native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) {
+    return Internal("TLS: cannot require TLS 1.2 or later");
+  }
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  beast::error_code ec;
+  context.use_certificate_chain(net::buffer(tls.certificate_chain_pem), ec);
+  if (ec) return InvalidArgument("TLS: unusable certificate chain: " + ec.message());
+  context.use_private_key(net::buffer(tls.private_key_pem), ssl::context::pem, ec);
+  if (ec) return InvalidArgument("TLS: unusable private key: " + ec.message());
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return InvalidArgument("TLS: the private key does not match the certificate");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status HttpServer::Impl::ConfigureTls() {
+  if (!options_.tls.enabled()) return Status::Ok();
+  Status status;
+  try {
+    status = ApplyTlsSettings(options_.tls, tls_context_.emplace(ssl::context::tls_server));
+  } catch (const boost::system::system_error& e) {
+    status = Internal(std::string("TLS: cannot create a TLS context: ") + e.what());
+  }
+  if (!status.ok()) tls_context_.reset();
+  return status;
+}
+
 Status HttpServer::Impl::Start() {
+  TS_RETURN_IF_ERROR(ConfigureTls());
   std::string host;
   uint16_t port = 0;
   TS_RETURN_IF_ERROR(SplitHostPort(options_.address, &host, &port));
@@ -257,7 +407,11 @@ void HttpServer::Impl::Accept() {
       spdlog::warn("http: accept failed: {}", ec.message());
     } else {
       s.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(s), this)->Run();
+      if (tls_context_) {
+        std::make_shared<Session<TlsStream>>(std::move(s), this)->Run();
+      } else {
+        std::make_shared<Session<PlainStream>>(std::move(s), this)->Run();
+      }
     }
     Accept();
   });

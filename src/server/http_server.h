@@ -6,6 +6,14 @@
 // the limit are answered 413 and the connection closed; malformed HTTP is answered 400.
 // Admission control bounds memory (inflight_budget.h): a request whose body would pass the
 // budget is answered 429 with Retry-After before its body is read.
+//
+// With TLS credentials in the options the listener speaks HTTPS only (TLS 1.2 or later): each
+// connection first completes a handshake, bounded by a timeout, then runs the same request
+// logic as a plaintext connection. A connection that sends plain HTTP gets a short 400 in
+// plaintext saying the port speaks HTTPS; any other failed handshake just closes that
+// connection. Either way other connections are unaffected. The server owns its TLS context;
+// connections borrow it and never outlive the server.
+//
 // Start/Stop are called from one controlling thread; the Handler must be thread-safe.
 #pragma once
 
@@ -18,6 +26,7 @@
 #include "base/status.h"
 #include "server/http_types.h"
 #include "server/inflight_budget.h"
+#include "server/tls.h"
 
 namespace tokenscope::server {
 
@@ -33,6 +42,8 @@ class HttpServer {
     int io_threads = 2;
     int worker_threads = 8;
     std::chrono::seconds idle_timeout{60};
+    TlsCredentials tls;  // empty: plaintext HTTP; set: HTTPS only
+    std::chrono::seconds handshake_timeout{10};
   };
 
   HttpServer(Options options, Handler handler);
@@ -40,6 +51,7 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Binds and starts serving. InvalidArgument when the TLS credentials are unusable.
   Status Start();
   std::string bound_address() const;  // "127.0.0.1:43125"
   // Stops accepting, waits (bounded) for requests in flight to be answered, then stops.
@@ -57,5 +69,8 @@ class HttpServer {
 
 // Splits "host:port" ("[::1]:4318" for IPv6). InvalidArgument when malformed.
 Status SplitHostPort(std::string_view address, std::string* host, uint16_t* port);
+
+// Whether HOST:PORT names a loopback host: localhost, 127.0.0.0/8 or ::1.
+bool IsLoopbackAddress(std::string_view address);
 
 }  // namespace tokenscope::server

@@ -44,8 +44,9 @@ StatusOr<query::LogQuery> ParseLogQuery(const ParsedTarget& t, const std::string
 
 }  // namespace
 
-HttpResponse LogsApi::SearchLogs(const HttpRequest& req, const ParsedTarget& target) {
-  auto q = ParseLogQuery(target, project_);
+HttpResponse LogsApi::SearchLogs(const std::string& project, const HttpRequest& req,
+                                 const ParsedTarget& target) {
+  auto q = ParseLogQuery(target, project);
   if (!q.ok()) {
     return MakeJsonError(req, http::status::bad_request, "invalid_argument", q.status().message());
   }

@@ -13,13 +13,14 @@ namespace tokenscope::server {
 
 class LogsApi {
  public:
-  LogsApi(store::Store* store, std::string project) : store_(store), project_(std::move(project)) {}
+  explicit LogsApi(store::Store* store) : store_(store) {}
 
-  HttpResponse SearchLogs(const HttpRequest& req, const ParsedTarget& target);
+  // Searches the log records of `project` (the caller authenticated the request).
+  HttpResponse SearchLogs(const std::string& project, const HttpRequest& req,
+                          const ParsedTarget& target);
 
  private:
   store::Store* store_;
-  std::string project_;
 };
 
 }  // namespace tokenscope::server

@@ -99,6 +99,14 @@ class OtlpGrpcServer::Impl {
             grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "Tokenscope does not serve " + method),
             this);
       }
+      auto principal = server_->options_.auth->Authenticate(Credentials(), auth::Access::kWrite);
+      if (!principal.ok()) {
+        server_->ingest_->CountRefused();
+        const auto code = principal.status().code() == StatusCode::kPermissionDenied
+                              ? grpc::StatusCode::PERMISSION_DENIED
+                              : grpc::StatusCode::UNAUTHENTICATED;
+        return stream_.Finish(grpc::Status(code, principal.status().message()), this);
+      }
       const uint64_t bytes = request_.Length();
       if (!server_->options_.budget->Admit(bytes)) {
         server_->ingest_->CountRefused();
@@ -108,7 +116,7 @@ class OtlpGrpcServer::Impl {
       BudgetReservation reservation(server_->options_.budget, bytes);
       std::string body = Flatten(request_);
       request_.Clear();
-      const std::string& project = server_->options_.project;
+      const std::string& project = principal->project;
       const ExportOutcome outcome =
           logs ? server_->ingest_->ExportLogs(project, std::move(body), WireFormat::kProtobuf)
                : server_->ingest_->ExportTraces(project, std::move(body), WireFormat::kProtobuf);
@@ -125,6 +133,19 @@ class OtlpGrpcServer::Impl {
         case ExportOutcome::Kind::kUnavailable:
           return stream_.Finish(RetryableStatus(outcome.message), this);
       }
+    }
+
+    // The call's credentials: gRPC metadata keys are lowercase, values as sent.
+    auth::PresentedCredentials Credentials() const {
+      auth::PresentedCredentials credentials;
+      const auto& metadata = context_.client_metadata();
+      if (auto it = metadata.find("authorization"); it != metadata.end()) {
+        credentials.authorization.assign(it->second.data(), it->second.size());
+      }
+      if (auto it = metadata.find("x-api-key"); it != metadata.end()) {
+        credentials.api_key.assign(it->second.data(), it->second.size());
+      }
+      return credentials;
     }
 
     void Done() { delete this; }
@@ -156,11 +177,22 @@ class OtlpGrpcServer::Impl {
 };
 
 Status OtlpGrpcServer::Impl::Start() {
-  if (options_.budget == nullptr) return InvalidArgument("gRPC server: no in-flight budget");
+  if (options_.budget == nullptr || options_.auth == nullptr) {
+    return InvalidArgument("gRPC server: no in-flight budget or authenticator");
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
+  // TLS with the server's certificate and key when it has them (no client certificates asked
+  // for; gRPC's TLS is 1.2 or later), plaintext otherwise.
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (options_.tls.enabled()) {
+    grpc::SslServerCredentialsOptions tls;
+    tls.pem_key_cert_pairs.push_back(
+        {options_.tls.private_key_pem, options_.tls.certificate_chain_pem});
+    credentials = grpc::SslServerCredentials(tls);
+  }
   int port = 0;
-  builder.AddListeningPort(options_.address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options_.address, credentials, &port);
   builder.RegisterAsyncGenericService(&service_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(
       std::min<uint64_t>(options_.max_message_bytes, std::numeric_limits<int>::max())));
@@ -169,7 +201,9 @@ Status OtlpGrpcServer::Impl::Start() {
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
     server_.reset();
-    return Unavailable("gRPC: cannot listen on " + options_.address);
+    return Unavailable(
+        "gRPC: cannot listen on " + options_.address +
+        (options_.tls.enabled() ? " (or the TLS certificate and key are unusable)" : ""));
   }
   if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(true);
   bound_ = options_.address.substr(0, options_.address.rfind(':')) + ":" + std::to_string(port);

@@ -11,18 +11,24 @@
 // inflated by gRPC itself, within the message size limit (larger ones get RESOURCE_EXHAUSTED
 // from gRPC).
 //
+// Every call authenticates with its metadata as HTTP requests do with their headers (the
+// authorization or x-api-key entry); UNAUTHENTICATED or PERMISSION_DENIED when refused.
+//
 // A fixed set of threads each drive one completion queue; a request is decoded and written on
 // the thread that received it (the durable write blocks, which the async API allows on
 // threads it does not own). Holds the IngestService and InflightBudget it is given, not
-// owning them. Start/Stop from one controlling thread; the rest is internal.
+// owning them. With TLS credentials in the options the port accepts only TLS (TLS 1.2 or later,
+// no client certificates). Start/Stop from one controlling thread; the rest is internal.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "auth/authenticator.h"
 #include "base/status.h"
 #include "server/inflight_budget.h"
 #include "server/ingest_service.h"
+#include "server/tls.h"
 
 namespace tokenscope::server {
 
@@ -30,10 +36,12 @@ class OtlpGrpcServer {
  public:
   struct Options {
     std::string address = "127.0.0.1:4317";  // HOST:PORT; port 0 picks a free port
-    std::string project = "default";         // every request's project (local mode)
+    // Decides each call's project from its metadata (authorization / x-api-key); required.
+    auth::Authenticator* auth = nullptr;
     uint64_t max_message_bytes = 64ull << 20;
     int threads = 4;
     InflightBudget* budget = nullptr;  // required; shared with the HTTP listener
+    TlsCredentials tls;                // empty: plaintext; set: gRPC over TLS only
   };
 
   OtlpGrpcServer(Options options, IngestService* ingest);

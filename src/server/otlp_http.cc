@@ -94,21 +94,28 @@ std::optional<HttpResponse> OtlpHttpIngest::ReadBody(HttpRequest& req, WireForma
   return std::nullopt;
 }
 
-HttpResponse OtlpHttpIngest::HandleTraces(HttpRequest& req) {
-  return Handle(req, Signal::kTraces);
+HttpResponse OtlpHttpIngest::HandleTraces(const std::string& project, HttpRequest& req) {
+  return Handle(project, req, Signal::kTraces);
 }
 
-HttpResponse OtlpHttpIngest::HandleLogs(HttpRequest& req) {
-  return Handle(req, Signal::kLogs);
+HttpResponse OtlpHttpIngest::HandleLogs(const std::string& project, HttpRequest& req) {
+  return Handle(project, req, Signal::kLogs);
 }
 
-HttpResponse OtlpHttpIngest::Handle(HttpRequest& req, Signal signal) {
+HttpResponse OtlpHttpIngest::Refuse(const HttpRequest& req, http::status status,
+                                    const Status& why) {
+  ingest_->CountRefused();
+  return StatusResponse(req, FormatOf(req[http::field::content_type]).value_or(WireFormat::kJson),
+                        status, static_cast<int32_t>(why.code()), why.message());
+}
+
+HttpResponse OtlpHttpIngest::Handle(const std::string& project, HttpRequest& req, Signal signal) {
   WireFormat format;
   std::string body;
   if (auto error = ReadBody(req, &format, &body)) return std::move(*error);
   const bool logs = signal == Signal::kLogs;
-  const ExportOutcome outcome = logs ? ingest_->ExportLogs(project_, std::move(body), format)
-                                     : ingest_->ExportTraces(project_, std::move(body), format);
+  const ExportOutcome outcome = logs ? ingest_->ExportLogs(project, std::move(body), format)
+                                     : ingest_->ExportTraces(project, std::move(body), format);
   switch (outcome.kind) {
     case ExportOutcome::Kind::kStored:
       return StoredResponse(req, format, logs, outcome);

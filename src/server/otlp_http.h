@@ -19,22 +19,25 @@ namespace tokenscope::server {
 
 class OtlpHttpIngest {
  public:
-  OtlpHttpIngest(IngestService* ingest, std::string project, uint64_t max_body_bytes)
-      : ingest_(ingest), project_(std::move(project)), max_body_bytes_(max_body_bytes) {}
+  OtlpHttpIngest(IngestService* ingest, uint64_t max_body_bytes)
+      : ingest_(ingest), max_body_bytes_(max_body_bytes) {}
 
-  HttpResponse HandleTraces(HttpRequest& request);
-  HttpResponse HandleLogs(HttpRequest& request);
+  // Receive into `project` (the caller authenticated the request).
+  HttpResponse HandleTraces(const std::string& project, HttpRequest& request);
+  HttpResponse HandleLogs(const std::string& project, HttpRequest& request);
+  // The OTLP error answer (google.rpc.Status in the request's encoding) to a request refused
+  // before it reached ingest, e.g. 401 or 403.
+  HttpResponse Refuse(const HttpRequest& req, http::status status, const Status& why);
 
  private:
   enum class Signal { kTraces, kLogs };
 
-  HttpResponse Handle(HttpRequest& req, Signal signal);
+  HttpResponse Handle(const std::string& project, HttpRequest& req, Signal signal);
   // The inflated body and its format, or the error response when the content type or encoding
   // is not one OTLP/HTTP allows, or gzip does not inflate within the body limit.
   std::optional<HttpResponse> ReadBody(HttpRequest& req, WireFormat* format, std::string* body);
 
   IngestService* ingest_;
-  std::string project_;
   uint64_t max_body_bytes_;
 };
 

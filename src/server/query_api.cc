@@ -176,10 +176,10 @@ class TraceLogJoin {
 
 }  // namespace
 
-HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& target,
-                                std::string_view trace_id_hex) {
+HttpResponse QueryApi::GetTrace(const std::string& project, const HttpRequest& req,
+                                const ParsedTarget& target, std::string_view trace_id_hex) {
   store::TraceSpansRequest request;
-  request.project = project_;
+  request.project = project;
   if (trace_id_hex.size() != 32 || !HexDecode(trace_id_hex, request.trace_id.data())) {
     return BadRequest(req, InvalidArgument("trace id must be 32 hex characters, got '" +
                                            std::string(trace_id_hex) + "'"));
@@ -191,7 +191,7 @@ HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& targ
   request.offset = *offset;
   request.limit = *limit;
 
-  auto summary = store_->GetTraceSummary(project_, request.trace_id);
+  auto summary = store_->GetTraceSummary(project, request.trace_id);
   if (!summary.ok()) {
     if (summary.status().code() == StatusCode::kNotFound) {
       return MakeJsonError(req, http::status::not_found, "not_found",
@@ -201,7 +201,7 @@ HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& targ
   }
   auto batch = store_->GetTraceSpans(request);
   if (!batch.ok()) return ServerError(req, batch.status());
-  auto logs = store_->GetTraceLogs(project_, request.trace_id);
+  auto logs = store_->GetTraceLogs(project, request.trace_id);
   if (!logs.ok()) return ServerError(req, logs.status());
   const bool whole_trace = request.offset == 0 && batch->spans.size() == summary->span_count;
   const TraceLogJoin join(*logs, *batch, whole_trace);
@@ -232,8 +232,9 @@ HttpResponse QueryApi::GetTrace(const HttpRequest& req, const ParsedTarget& targ
   return MakeResponse(req, http::status::ok, out.Take(), "application/json");
 }
 
-HttpResponse QueryApi::SearchTraces(const HttpRequest& req, const ParsedTarget& target) {
-  auto q = ParseTraceQuery(target, project_);
+HttpResponse QueryApi::SearchTraces(const std::string& project, const HttpRequest& req,
+                                    const ParsedTarget& target) {
+  auto q = ParseTraceQuery(target, project);
   if (!q.ok()) return BadRequest(req, q.status());
   auto order = ParseOrderParam(target, query::SearchSubject::kTraces);
   if (!order.ok()) return BadRequest(req, order.status());
@@ -253,8 +254,9 @@ HttpResponse QueryApi::SearchTraces(const HttpRequest& req, const ParsedTarget& 
   return MakeResponse(req, http::status::ok, out.Take(), "application/json");
 }
 
-HttpResponse QueryApi::SearchSpans(const HttpRequest& req, const ParsedTarget& target) {
-  auto q = ParseTraceQuery(target, project_);
+HttpResponse QueryApi::SearchSpans(const std::string& project, const HttpRequest& req,
+                                   const ParsedTarget& target) {
+  auto q = ParseTraceQuery(target, project);
   if (!q.ok()) return BadRequest(req, q.status());
   auto order = ParseOrderParam(target, query::SearchSubject::kSpans);
   if (!order.ok()) return BadRequest(req, order.status());
@@ -274,16 +276,19 @@ HttpResponse QueryApi::SearchSpans(const HttpRequest& req, const ParsedTarget& t
   return MakeResponse(req, http::status::ok, out.Take(), "application/json");
 }
 
-HttpResponse QueryApi::Reprice(const HttpRequest& req, const ParsedTarget& target) {
-  return RecomputeSummaries(req, target, *store_, project_, prices_);
+HttpResponse QueryApi::Reprice(const std::string& project, const HttpRequest& req,
+                               const ParsedTarget& target) {
+  return RecomputeSummaries(req, target, *store_, project, prices_);
 }
 
-HttpResponse QueryApi::Renormalize(const HttpRequest& req, const ParsedTarget& target) {
-  return RecomputeSummaries(req, target, *store_, project_, prices_);
+HttpResponse QueryApi::Renormalize(const std::string& project, const HttpRequest& req,
+                                   const ParsedTarget& target) {
+  return RecomputeSummaries(req, target, *store_, project, prices_);
 }
 
-HttpResponse QueryApi::ListServices(const HttpRequest& req) {
-  auto services = store_->ListServices(project_);
+HttpResponse QueryApi::ListServices(const std::string& project, const HttpRequest& req,
+                                    const ParsedTarget& /*target*/) {
+  auto services = store_->ListServices(project);
   if (!services.ok()) return ServerError(req, services.status());
   JsonOut out;
   out.w().StartObject();

@@ -31,7 +31,7 @@ class QueryApiTest : public ::testing::Test {
     auto s = store::OpenEmbeddedStore(options);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
-    api_ = std::make_unique<QueryApi>(store_.get(), "p", nullptr);
+    api_ = std::make_unique<QueryApi>(store_.get(), nullptr);
   }
   void TearDown() override {
     api_.reset();
@@ -61,13 +61,14 @@ class QueryApiTest : public ::testing::Test {
     ASSERT_TRUE(store_->Write(batch).ok());
   }
 
-  using Handler = HttpResponse (QueryApi::*)(const HttpRequest&, const ParsedTarget&);
+  using Handler = HttpResponse (QueryApi::*)(const std::string&, const HttpRequest&,
+                                             const ParsedTarget&);
 
   Answer Call(Handler handler, http::verb verb, const std::string& target) {
     HttpRequest req{verb, target, 11};
     auto parsed = ParseTarget(target);
     EXPECT_TRUE(parsed.has_value()) << target;
-    HttpResponse res = (api_.get()->*handler)(req, *parsed);
+    HttpResponse res = (api_.get()->*handler)("p", req, *parsed);
     Answer answer;
     answer.status = static_cast<int>(res.result_int());
     answer.json.Parse(res.body().c_str());

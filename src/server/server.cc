@@ -7,6 +7,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "auth/authenticator.h"
+#include "auth/key_file.h"
 #include "enrich/pricing.h"
 #include "server/http_server.h"
 #include "server/logs_api.h"
@@ -35,28 +37,38 @@ class Server::Impl {
     prices_ = std::make_unique<enrich::PriceTable>(std::move(prices).value());
     if (!config_.pricing_file.empty()) TS_RETURN_IF_ERROR(LoadPriceOverrides());
     ingest_service_ = std::make_unique<IngestService>(store_.get(), prices_.get());
-    ingest_ = std::make_unique<OtlpHttpIngest>(ingest_service_.get(), config_.project,
-                                               config_.max_body_bytes);
-    query_ = std::make_unique<QueryApi>(store_.get(), config_.project, prices_.get());
-    logs_ = std::make_unique<LogsApi>(store_.get(), config_.project);
+    ingest_ = std::make_unique<OtlpHttpIngest>(ingest_service_.get(), config_.max_body_bytes);
+    query_ = std::make_unique<QueryApi>(store_.get(), prices_.get());
+    logs_ = std::make_unique<LogsApi>(store_.get());
+    auth_ =
+        std::make_unique<auth::Authenticator>(auth::KeyFilePath(config_.data_dir), config_.project);
+    TS_RETURN_IF_ERROR(auth_->Load());
+    TS_RETURN_IF_ERROR(CheckExposure());
 
     budget_ = std::make_unique<InflightBudget>(config_.max_inflight_bytes);
+    // Read once so that both listeners serve the same identity.
+    TlsCredentials tls;
+    if (!config_.tls_cert_file.empty() || !config_.tls_key_file.empty()) {
+      TS_ASSIGN_OR_RETURN(tls, LoadTlsCredentials(config_.tls_cert_file, config_.tls_key_file));
+    }
     HttpServer::Options http_options;
     http_options.address = config_.http_address;
     http_options.max_body_bytes = config_.max_body_bytes;
     http_options.budget = budget_.get();
     http_options.io_threads = config_.io_threads;
     http_options.worker_threads = config_.worker_threads;
+    http_options.tls = tls;
     http_ =
         std::make_unique<HttpServer>(http_options, [this](HttpRequest& req) { return Route(req); });
     TS_RETURN_IF_ERROR(http_->Start());
 
     OtlpGrpcServer::Options grpc_options;
     grpc_options.address = config_.grpc_address;
-    grpc_options.project = config_.project;
+    grpc_options.auth = auth_.get();
     grpc_options.max_message_bytes = config_.max_body_bytes;
     grpc_options.threads = config_.worker_threads;
     grpc_options.budget = budget_.get();
+    grpc_options.tls = tls;
     grpc_ = std::make_unique<OtlpGrpcServer>(grpc_options, ingest_service_.get());
     TS_RETURN_IF_ERROR(grpc_->Start());
     ready_ = true;
@@ -102,58 +114,115 @@ class Server::Impl {
                            "malformed request target");
     }
     const std::string& path = target->path;
-    bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
-    bool is_post = req.method() == http::verb::post;
+    if (path == "/healthz" || path == "/readyz") return Health(req, path);
+    const bool ingest =
+        path == "/v1/traces" || path == "/api/public/otel/v1/traces" || path == "/v1/logs";
+    const bool admin = path.starts_with("/api/v1/admin/");
+    if (!ingest && !path.starts_with("/api/v1/")) return NotFound(req, path);
 
+    auto principal = auth_->Authenticate(
+        CredentialsOf(req), ingest || admin ? auth::Access::kWrite : auth::Access::kRead);
+    if (!principal.ok()) return Refuse(req, ingest, principal.status());
+    return Dispatch(req, *target, principal->project);
+  }
+
+  // The endpoints that need a principal, for its project.
+  HttpResponse Dispatch(HttpRequest& req, const ParsedTarget& target, const std::string& project) {
+    const std::string& path = target.path;
+    const bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
+    const bool is_post = req.method() == http::verb::post;
     if (path == "/v1/traces" || path == "/api/public/otel/v1/traces") {
       if (!is_post) return MethodNotAllowed(req, "POST");
-      return ingest_->HandleTraces(req);
+      return ingest_->HandleTraces(project, req);
     }
     if (path == "/v1/logs") {
       if (!is_post) return MethodNotAllowed(req, "POST");
-      return ingest_->HandleLogs(req);
+      return ingest_->HandleLogs(project, req);
     }
     if (path == "/api/v1/logs") {
       if (!is_get) return MethodNotAllowed(req, "GET");
-      return logs_->SearchLogs(req, *target);
-    }
-    if (path == "/healthz") {
-      if (!is_get) return MethodNotAllowed(req, "GET");
-      return MakeResponse(req, http::status::ok, R"({"status":"ok"})", "application/json");
-    }
-    if (path == "/readyz") {
-      if (!is_get) return MethodNotAllowed(req, "GET");
-      if (!ready_) {
-        return MakeJsonError(req, http::status::service_unavailable, "unavailable", "not ready");
-      }
-      return MakeResponse(req, http::status::ok, R"({"status":"ok"})", "application/json");
+      return logs_->SearchLogs(project, req, target);
     }
     static constexpr std::string_view kTracesPrefix = "/api/v1/traces/";
     if (path == "/api/v1/traces") {
       if (!is_get) return MethodNotAllowed(req, "GET");
-      return query_->SearchTraces(req, *target);
+      return query_->SearchTraces(project, req, target);
     }
-    if (path.rfind(kTracesPrefix, 0) == 0 && path.size() > kTracesPrefix.size()) {
+    if (path.starts_with(kTracesPrefix) && path.size() > kTracesPrefix.size()) {
       if (!is_get) return MethodNotAllowed(req, "GET");
-      return query_->GetTrace(req, *target, std::string_view(path).substr(kTracesPrefix.size()));
+      return query_->GetTrace(project, req, target,
+                              std::string_view(path).substr(kTracesPrefix.size()));
     }
     if (path == "/api/v1/spans") {
       if (!is_get) return MethodNotAllowed(req, "GET");
-      return query_->SearchSpans(req, *target);
+      return query_->SearchSpans(project, req, target);
     }
     if (path == "/api/v1/admin/reprice") {
       if (!is_post) return MethodNotAllowed(req, "POST");
-      return query_->Reprice(req, *target);
+      return query_->Reprice(project, req, target);
     }
     if (path == "/api/v1/admin/renormalize") {
       if (!is_post) return MethodNotAllowed(req, "POST");
-      return query_->Renormalize(req, *target);
+      return query_->Renormalize(project, req, target);
     }
     if (path == "/api/v1/services") {
       if (!is_get) return MethodNotAllowed(req, "GET");
-      return query_->ListServices(req);
+      return query_->ListServices(project, req, target);
     }
+    return NotFound(req, path);
+  }
+
+  HttpResponse Health(const HttpRequest& req, const std::string& path) {
+    const bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
+    if (!is_get) return MethodNotAllowed(req, "GET");
+    if (path == "/readyz" && !ready_) {
+      return MakeJsonError(req, http::status::service_unavailable, "unavailable", "not ready");
+    }
+    return MakeResponse(req, http::status::ok, R"({"status":"ok"})", "application/json");
+  }
+
+  static auth::PresentedCredentials CredentialsOf(const HttpRequest& req) {
+    return {std::string(req[http::field::authorization]), std::string(req["x-api-key"])};
+  }
+
+  // 401 (with the schemes a client may use) or 403; in the OTLP error form on ingest paths.
+  HttpResponse Refuse(const HttpRequest& req, bool ingest, const Status& why) {
+    const bool unauthenticated = why.code() == StatusCode::kUnauthenticated;
+    const http::status status =
+        unauthenticated ? http::status::unauthorized : http::status::forbidden;
+    HttpResponse res =
+        ingest
+            ? ingest_->Refuse(req, status, why)
+            : MakeJsonError(req, status, unauthenticated ? "unauthenticated" : "permission_denied",
+                            why.message());
+    if (unauthenticated)
+      res.set(http::field::www_authenticate, R"(Bearer, Basic realm="tokenscope")");
+    return res;
+  }
+
+  static HttpResponse NotFound(const HttpRequest& req, const std::string& path) {
     return MakeJsonError(req, http::status::not_found, "not_found", "no such endpoint: " + path);
+  }
+
+  // Local mode (no API keys) serves anyone who can connect, so it stays on loopback unless the
+  // operator insists.
+  Status CheckExposure() {
+    if (!auth_->local_mode()) {
+      spdlog::info("tokenscope: {} active API keys; every request must present one",
+                   auth_->active_keys());
+      return Status::Ok();
+    }
+    for (const std::string& address : {config_.http_address, config_.grpc_address}) {
+      if (IsLoopbackAddress(address) || config_.insecure) continue;
+      return FailedPrecondition(
+          "refusing to listen on " + address +
+          " without API keys: anyone who can connect could read and write every trace. Create a "
+          "key with `tokenscope keys create --project NAME`, listen on 127.0.0.1, or pass "
+          "--insecure");
+    }
+    spdlog::info("tokenscope: local mode: no API keys, every request belongs to project '{}'{}",
+                 config_.project, config_.insecure ? " (insecure: not limited to loopback)" : "");
+    return Status::Ok();
   }
 
   // Merges the operator's price file over the built-in table (before anything shares it).
@@ -179,6 +248,7 @@ class Server::Impl {
   ServerConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<enrich::PriceTable> prices_;
+  std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<OtlpHttpIngest> ingest_;
   std::unique_ptr<QueryApi> query_;

@@ -23,6 +23,12 @@ struct ServerConfig {
   // A price file of the format of src/enrich/prices.yaml whose entries override and extend the
   // built-in price table; empty = built-in prices only.
   std::string pricing_file;
+  // PEM certificate chain and private key. Both set: both listeners speak TLS only (HTTPS and
+  // gRPC over TLS); both empty: plaintext. The loader rejects one without the other.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Allows listening on a non-loopback address without API keys.
+  bool insecure = false;
 };
 
 }  // namespace tokenscope::server

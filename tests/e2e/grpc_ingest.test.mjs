@@ -291,9 +291,10 @@ describe('OTLP/gRPC under overload', () => {
       root.end();
       runs.push({ provider, results, traceId: root.spanContext().traceId });
     }
-    // All six flush at once; the budget holds one request at a time.
-    await Promise.all(runs.map(({ provider }) => provider.forceFlush()));
-    await Promise.all(runs.map(({ provider }) => provider.shutdown()));
+    // All six flush at once; the budget holds one request at a time. A refused export makes
+    // forceFlush reject, which is the point: the application hears of it.
+    await Promise.allSettled(runs.map(({ provider }) => provider.forceFlush()));
+    await Promise.allSettled(runs.map(({ provider }) => provider.shutdown()));
 
     let acknowledged = 0;
     for (const { results, traceId } of runs) {

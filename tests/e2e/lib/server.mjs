@@ -1,12 +1,13 @@
 // Starts and stops a real `tokenscope serve` process for the end-to-end suites.
 //
 // Every server gets a fresh temporary data directory and ephemeral ports. The HTTP address is
-// read from the line the server prints when it has bound (`listening on http://127.0.0.1:PORT`),
-// then /readyz is polled until it answers 200. Every wait is bounded, so a server that does not
-// start makes the suite fail with its output attached instead of hanging.
+// read from the line the server prints when it has bound (`listening on http://127.0.0.1:PORT`,
+// or https:// with TLS), then /readyz is polled until it answers 200. Every wait is bounded, so a
+// server that does not start makes the suite fail with its output attached instead of hanging.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import https from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '..', '..', '..');
 
-const ADDRESS_PATTERN = /http:\/\/(127\.0\.0\.1:\d+)/;
+const ADDRESS_PATTERN = /(https?):\/\/(127\.0\.0\.1:\d+)/;
 const GRPC_ADDRESS_PATTERN = /grpc:\/\/(127\.0\.0\.1:\d+)/;
 const START_TIMEOUT_MS = Number(process.env.TOKENSCOPE_E2E_START_TIMEOUT_MS ?? 60_000);
 const STOP_GRACE_MS = 10_000;
@@ -58,15 +59,17 @@ class LogTail {
 }
 
 /**
- * A running tokenscope server. `baseUrl` is `http://127.0.0.1:PORT`, `grpcAddress`
- * `127.0.0.1:PORT`. `exitInfo` is null while
+ * A running tokenscope server. `baseUrl` is `http://127.0.0.1:PORT` (`https://` when started
+ * with `tls`), `grpcAddress` `127.0.0.1:PORT`. `ca` is the PEM CA that signed the server's
+ * certificate, or null without TLS. `exitInfo` is null while
  * the process runs, then `{code, signal}`. Call stop() exactly once (it is idempotent).
  */
 export class TokenscopeServer {
-  constructor(child, dataDir, log) {
+  constructor(child, dataDir, log, ca = null) {
     this.child = child;
     this.dataDir = dataDir;
     this.log = log;
+    this.ca = ca;
     this.baseUrl = null;
     this.grpcAddress = null;  // '127.0.0.1:PORT' of the OTLP/gRPC listener
     this.exitInfo = null;
@@ -136,11 +139,36 @@ process.once('exit', () => {
 });
 
 /**
+ * Sends one HTTPS request that trusts `ca` (PEM) besides nothing else; fetch cannot be given a
+ * CA. Resolves to {status, headers, body (Buffer)}; rejects on a TLS or connection failure or
+ * after `timeoutMs`.
+ */
+export function httpsRequest(url, { ca, method = 'GET', headers = {}, body, timeoutMs = 30_000 } = {}) {
+  return new Promise((resolveRequest, rejectRequest) => {
+    const req = https.request(url, { method, headers, ca, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => resolveRequest({
+          status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks),
+        }));
+        res.on('error', rejectRequest);
+      });
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms: ${url}`)));
+    req.on('error', rejectRequest);
+    req.end(body);
+  });
+}
+
+/**
  * Starts `tokenscope serve --data <fresh dir> --http 127.0.0.1:0 --grpc 127.0.0.1:0` and
  * resolves once it is ready. Rejects (after stopping the process) when it does not print its
  * address or become ready within the start timeout.
+ *
+ * `tls: {certFile, keyFile, ca}` adds --tls-cert/--tls-key; the server then speaks HTTPS and
+ * gRPC over TLS, and `ca` (PEM text) is what the readiness check trusts (kept as `server.ca`).
  */
-export async function startServer({ extraArgs = [] } = {}) {
+export async function startServer({ extraArgs = [], tls = null } = {}) {
   const bin = tokenscopeBinary();
   const dataDir = await mkdtemp(join(tmpdir(), 'tokenscope-e2e-'));
   const args = [
@@ -148,11 +176,12 @@ export async function startServer({ extraArgs = [] } = {}) {
     '--data', dataDir,
     '--http', '127.0.0.1:0',
     '--grpc', '127.0.0.1:0',
+    ...(tls ? ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] : []),
     ...extraArgs,
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = new LogTail();
-  const server = new TokenscopeServer(child, dataDir, log);
+  const server = new TokenscopeServer(child, dataDir, log, tls?.ca ?? null);
   runningServers.add(server);
   server.exited.then(() => runningServers.delete(server));
 
@@ -172,7 +201,7 @@ export async function startServer({ extraArgs = [] } = {}) {
           const match = ADDRESS_PATTERN.exec(line);
           if (!match) continue;
           server.grpcAddress = GRPC_ADDRESS_PATTERN.exec(line)?.[1] ?? null;
-          resolveAddress(`http://${match[1]}`);
+          resolveAddress(`${match[1]}://${match[2]}`);
         }
       });
     }
@@ -201,17 +230,25 @@ function withDeadline(promise, deadline, what) {
   return Promise.race([promise, timeout]);
 }
 
+async function readyzStatus(server) {
+  if (server.ca) {
+    return (await httpsRequest(server.url('/readyz'), { ca: server.ca, timeoutMs: 2_000 })).status;
+  }
+  const response = await fetch(server.url('/readyz'), { signal: AbortSignal.timeout(2_000) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
 async function waitUntilReady(server, deadline) {
   let last = 'no answer';
   while (Date.now() < deadline) {
     if (server.exitInfo) throw new Error(`exited while waiting for /readyz: ${last}`);
     try {
-      const response = await fetch(server.url('/readyz'), { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      if (response.status === 200) return;
-      last = `/readyz answered ${response.status}`;
+      const status = await readyzStatus(server);
+      if (status === 200) return;
+      last = `/readyz answered ${status}`;
     } catch (error) {
-      last = `/readyz failed: ${error.cause?.code ?? error.cause?.message ?? error.message}`;
+      last = `/readyz failed: ${error.cause?.code ?? error.cause?.message ?? error.code ?? error.message}`;
     }
     await sleep(100);
   }
