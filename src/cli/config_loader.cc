@@ -23,7 +23,7 @@ namespace {
 using server::ServerConfig;
 
 // How a setting's text is parsed and checked.
-enum class SettingKind { kPath, kAddress, kThreads, kBodyBytes, kLogLevel, kBool };
+enum class SettingKind { kPath, kAddress, kThreads, kBodyBytes, kCount, kLogLevel, kBool };
 
 using FieldPointer = std::variant<std::string ServerConfig::*, int ServerConfig::*,
                                   uint64_t ServerConfig::*, bool ServerConfig::*>;
@@ -66,6 +66,38 @@ const Setting kSettings[] = {
       "(HTTP) or UNAVAILABLE with a retry delay (gRPC) (at least 1024)"},
      SettingKind::kBodyBytes,
      &ServerConfig::max_inflight_bytes},
+    {{"--max-spans-per-request", "TOKENSCOPE_MAX_SPANS_PER_REQUEST", "limits.max_spans_per_request",
+      "N",
+      "Spans (or log records) one request may carry; the rest are rejected as a partial success "
+      "(0: no limit)"},
+     SettingKind::kCount,
+     &ServerConfig::max_spans_per_request},
+    {{"--max-attributes", "TOKENSCOPE_MAX_ATTRIBUTES", "limits.max_attributes", "N",
+      "Attributes kept per span, event, link or log record; extra ones are dropped and counted in "
+      "dropped_attributes_count (0: no limit)"},
+     SettingKind::kCount,
+     &ServerConfig::max_attributes},
+    {{"--max-attribute-value-bytes", "TOKENSCOPE_MAX_ATTRIBUTE_VALUE_BYTES",
+      "limits.max_attribute_value_bytes", "N",
+      "Longest string or bytes value kept; longer ones are cut and the span marked with "
+      "tokenscope.truncated_values (0: no limit)"},
+     SettingKind::kCount,
+     &ServerConfig::max_attribute_value_bytes},
+    {{"--max-events-per-span", "TOKENSCOPE_MAX_EVENTS_PER_SPAN", "limits.max_events_per_span", "N",
+      "Events kept per span; extra ones are dropped and counted in dropped_events_count (0: no "
+      "limit)"},
+     SettingKind::kCount,
+     &ServerConfig::max_events_per_span},
+    {{"--max-links-per-span", "TOKENSCOPE_MAX_LINKS_PER_SPAN", "limits.max_links_per_span", "N",
+      "Links kept per span; extra ones are dropped and counted in dropped_links_count (0: no "
+      "limit)"},
+     SettingKind::kCount,
+     &ServerConfig::max_links_per_span},
+    {{"--max-spans-per-trace", "TOKENSCOPE_MAX_SPANS_PER_TRACE", "limits.max_spans_per_trace", "N",
+      "Spans one trace may hold; spans past it are rejected as a partial success (0: no limit; a "
+      "limit costs a store read per request)"},
+     SettingKind::kCount,
+     &ServerConfig::max_spans_per_trace},
     {{"--io-threads", "TOKENSCOPE_IO_THREADS", "server.io_threads", "N",
       "Network event-loop threads (1-1024)"},
      SettingKind::kThreads,
@@ -111,6 +143,8 @@ std::string_view ExpectedValue(SettingKind kind) {
       return "an integer between 1 and 1024";
     case SettingKind::kBodyBytes:
       return "an integer number of bytes (at least 1024)";
+    case SettingKind::kCount:
+      return "a non-negative integer (0: no limit)";
     case SettingKind::kLogLevel:
       return "one of trace, debug, info, warn, error";
     case SettingKind::kBool:
@@ -153,6 +187,11 @@ Status ApplySettingText(const Setting& setting, std::string_view text, ServerCon
       TS_ASSIGN_OR_RETURN(uint64_t bytes, ParseIntegerSetting(setting.kind, text));
       TS_RETURN_IF_ERROR(ValidateMaxBodyBytes(bytes));
       config.*std::get<uint64_t ServerConfig::*>(setting.field) = bytes;
+      return Status::Ok();
+    }
+    case SettingKind::kCount: {
+      TS_ASSIGN_OR_RETURN(uint64_t count, ParseIntegerSetting(setting.kind, text));
+      config.*std::get<uint64_t ServerConfig::*>(setting.field) = count;
       return Status::Ok();
     }
     case SettingKind::kLogLevel: {
@@ -345,6 +384,12 @@ Status ApplyFlags(const ServerFlagOverrides& flags, ServerConfig& config) {
       {"--grpc", as_text(flags.grpc_address)},
       {"--max-body-bytes", as_text(flags.max_body_bytes)},
       {"--max-inflight-bytes", as_text(flags.max_inflight_bytes)},
+      {"--max-spans-per-request", as_text(flags.max_spans_per_request)},
+      {"--max-attributes", as_text(flags.max_attributes)},
+      {"--max-attribute-value-bytes", as_text(flags.max_attribute_value_bytes)},
+      {"--max-events-per-span", as_text(flags.max_events_per_span)},
+      {"--max-links-per-span", as_text(flags.max_links_per_span)},
+      {"--max-spans-per-trace", as_text(flags.max_spans_per_trace)},
       {"--io-threads", as_text(flags.io_threads)},
       {"--worker-threads", as_text(flags.worker_threads)},
       {"--pricing-file", as_text(flags.pricing_file)},

@@ -44,6 +44,12 @@ struct ServerFlagOverrides {
   std::optional<std::string> tls_cert_file;
   std::optional<std::string> tls_key_file;
   std::optional<bool> insecure;
+  std::optional<uint64_t> max_spans_per_request;
+  std::optional<uint64_t> max_attributes;
+  std::optional<uint64_t> max_attribute_value_bytes;
+  std::optional<uint64_t> max_events_per_span;
+  std::optional<uint64_t> max_links_per_span;
+  std::optional<uint64_t> max_spans_per_trace;
 };
 
 struct ConfigSources {

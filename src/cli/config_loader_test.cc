@@ -293,8 +293,8 @@ TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   ConfigSources sources;
   TempFile cert("cert");
   TempFile key("key");
-  sources.flags = {"/d", "1.1.1.1:1", "2.2.2.2:2", 4096,        8192,       2,
-                   3,    "trace",     "/p.yaml",   cert.path(), key.path(), true};
+  sources.flags = {"/d",        "1.1.1.1:1", "2.2.2.2:2", 4096, 8192, 2,  3,  "trace", "/p.yaml",
+                   cert.path(), key.path(),  true,        11,   12,   13, 14, 15,      16};
   StatusOr<ServerConfig> config = LoadServerConfig(sources);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/d");
@@ -309,6 +309,12 @@ TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   EXPECT_EQ(config->tls_cert_file, cert.path());
   EXPECT_EQ(config->tls_key_file, key.path());
   EXPECT_TRUE(config->insecure);
+  EXPECT_EQ(config->max_spans_per_request, 11u);
+  EXPECT_EQ(config->max_attributes, 12u);
+  EXPECT_EQ(config->max_attribute_value_bytes, 13u);
+  EXPECT_EQ(config->max_events_per_span, 14u);
+  EXPECT_EQ(config->max_links_per_span, 15u);
+  EXPECT_EQ(config->max_spans_per_trace, 16u);
 }
 
 TEST(ConfigLoaderTest, EmptyEnvironmentVariablesCountAsUnset) {
@@ -392,7 +398,7 @@ TEST(ConfigLoaderTest, DirectoryAsConfigFileIsAnError) {
 }
 
 TEST(ConfigLoaderTest, DocsCoverEverySettingWithHelpText) {
-  EXPECT_EQ(ServerSettingDocs().size(), 12u);
+  EXPECT_EQ(ServerSettingDocs().size(), 18u);
   for (const SettingDoc& doc : ServerSettingDocs()) {
     EXPECT_EQ(FindSettingByFlag(doc.flag), &doc);
     std::string help = SettingHelpText(doc);

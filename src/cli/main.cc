@@ -103,6 +103,12 @@ void AddServeCommand(CLI::App& app, CommandLine& command_line) {
   AddServeSetting(*serve, "--max-body-bytes", flags.max_body_bytes);
   AddServeSetting(*serve, "--max-inflight-bytes", flags.max_inflight_bytes);
   AddServeSetting(*serve, "--pricing-file", flags.pricing_file);
+  AddServeSetting(*serve, "--max-spans-per-request", flags.max_spans_per_request);
+  AddServeSetting(*serve, "--max-attributes", flags.max_attributes);
+  AddServeSetting(*serve, "--max-attribute-value-bytes", flags.max_attribute_value_bytes);
+  AddServeSetting(*serve, "--max-events-per-span", flags.max_events_per_span);
+  AddServeSetting(*serve, "--max-links-per-span", flags.max_links_per_span);
+  AddServeSetting(*serve, "--max-spans-per-trace", flags.max_spans_per_trace);
   AddServeSetting(*serve, "--io-threads", flags.io_threads);
   AddServeSetting(*serve, "--worker-threads", flags.worker_threads);
   AddServeSetting(*serve, "--tls-cert", flags.tls_cert_file);

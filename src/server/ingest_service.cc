@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <map>
 #include <utility>
+#include <vector>
 
 #include "enrich/span_analysis.h"
 #include "otlp/json_decoder.h"
@@ -20,6 +22,47 @@ uint64_t NowNanos() {
 }
 
 }  // namespace
+
+void IngestService::Count(const pipeline::LimitReport& report) {
+  if (!report.changed_anything()) return;
+  counters_.items_over_request_limit.fetch_add(report.items_rejected, std::memory_order_relaxed);
+  counters_.attributes_dropped.fetch_add(report.attributes_dropped, std::memory_order_relaxed);
+  counters_.values_truncated.fetch_add(report.values_truncated, std::memory_order_relaxed);
+  counters_.events_dropped.fetch_add(report.events_dropped, std::memory_order_relaxed);
+  counters_.links_dropped.fetch_add(report.links_dropped, std::memory_order_relaxed);
+}
+
+Status IngestService::EnforceTraceLimit(model::SpanBatch* batch, pipeline::LimitReport* report) {
+  const uint64_t limit = options_.max_spans_per_trace;
+  if (limit == 0 || batch->spans.empty()) return Status::Ok();
+  std::map<model::TraceId, uint64_t> spans_of;  // stored spans, then those admitted here
+  for (const model::Span& span : batch->spans) spans_of.emplace(span.trace_id, 0);
+  std::vector<model::TraceId> ids;
+  for (const auto& [id, count] : spans_of) ids.push_back(id);
+  TS_ASSIGN_OR_RETURN(std::vector<model::TraceSummary> stored,
+                      store_->GetTraceSummaries(batch->project, ids));
+  for (const model::TraceSummary& summary : stored) spans_of[summary.trace_id] = summary.span_count;
+  uint64_t rejected = 0;
+  std::erase_if(batch->spans, [&](const model::Span& span) {
+    uint64_t& count = spans_of[span.trace_id];
+    if (count >= limit) {
+      ++rejected;
+      return true;
+    }
+    ++count;
+    return false;
+  });
+  if (rejected == 0) return Status::Ok();
+  counters_.spans_over_trace_limit.fetch_add(rejected, std::memory_order_relaxed);
+  report->items_rejected += rejected;
+  if (report->rejection_message.empty()) {
+    report->rejection_message = std::to_string(rejected) + " spans would grow their trace past " +
+                                std::to_string(limit) +
+                                " spans, the limit per trace, and were "
+                                "rejected";
+  }
+  return Status::Ok();
+}
 
 ExportOutcome IngestService::Invalid(const Status& decoded) {
   counters_.requests_rejected.fetch_add(1, std::memory_order_relaxed);
@@ -47,6 +90,10 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
     decoded = otlp::DecodeTraceRequestJson(body, &batch, &result);
   }
   if (!decoded.ok()) return Invalid(decoded);
+  pipeline::LimitReport limited;
+  pipeline::ApplyLimits(options_.limits, &batch, &limited);
+  if (Status s = EnforceTraceLimit(&batch, &limited); !s.ok()) return Unavailable(s, "spans");
+  Count(limited);
 
   // Each span's share of its trace's LLM totals (calls, tokens, cost, models, session, user).
   batch.llm_totals.resize(batch.spans.size());
@@ -59,10 +106,12 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
     Status written = store_->Write(batch);
     if (!written.ok()) return Unavailable(written, "spans");
   }
+  const uint64_t rejected = result.rejected_spans + limited.items_rejected;
   counters_.spans_accepted.fetch_add(batch.spans.size(), std::memory_order_relaxed);
-  counters_.spans_rejected.fetch_add(result.rejected_spans, std::memory_order_relaxed);
-  return {ExportOutcome::Kind::kStored, static_cast<int64_t>(result.rejected_spans),
-          std::move(result.rejection_message)};
+  counters_.spans_rejected.fetch_add(rejected, std::memory_order_relaxed);
+  return {ExportOutcome::Kind::kStored, static_cast<int64_t>(rejected),
+          result.rejection_message.empty() ? std::move(limited.rejection_message)
+                                           : std::move(result.rejection_message)};
 }
 
 ExportOutcome IngestService::ExportLogs(const std::string& project, std::string body,
@@ -79,6 +128,9 @@ ExportOutcome IngestService::ExportLogs(const std::string& project, std::string 
     decoded = otlp::DecodeLogsRequestJson(body, &batch, &result);
   }
   if (!decoded.ok()) return Invalid(decoded);
+  pipeline::LimitReport limited;
+  pipeline::ApplyLimits(options_.limits, &batch, &limited);
+  Count(limited);
 
   // The logs data model has the receiver fill in the observed time when the sender did not;
   // a record with neither time is then filed under its arrival.
@@ -90,10 +142,12 @@ ExportOutcome IngestService::ExportLogs(const std::string& project, std::string 
     Status written = store_->WriteLogs(batch);
     if (!written.ok()) return Unavailable(written, "log records");
   }
+  const uint64_t rejected = result.rejected_log_records + limited.items_rejected;
   counters_.logs_accepted.fetch_add(batch.logs.size(), std::memory_order_relaxed);
-  counters_.logs_rejected.fetch_add(result.rejected_log_records, std::memory_order_relaxed);
-  return {ExportOutcome::Kind::kStored, static_cast<int64_t>(result.rejected_log_records),
-          std::move(result.rejection_message)};
+  counters_.logs_rejected.fetch_add(rejected, std::memory_order_relaxed);
+  return {ExportOutcome::Kind::kStored, static_cast<int64_t>(rejected),
+          result.rejection_message.empty() ? std::move(limited.rejection_message)
+                                           : std::move(result.rejection_message)};
 }
 
 }  // namespace tokenscope::server

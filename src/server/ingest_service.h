@@ -1,6 +1,7 @@
 // IngestService: what receiving OTLP means, whatever the transport — decode a request with the
 // zero-copy protobuf decoder or the JSON decoder, compute each span's share of its trace's LLM
-// totals, write the batch durably through the Store, and say what happened. The OTLP/HTTP and
+// totals, apply the ingest limits (pipeline/limits.h), write the batch durably through the
+// Store, and say what happened. The OTLP/HTTP and
 // OTLP/gRPC receivers (otlp_http.h, otlp_grpc.h) turn the outcome into their own answers.
 // Holds a Store and a PriceTable it does not own. Thread-safe: any number of threads may call
 // Export* at once.
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include "enrich/pricing.h"
+#include "pipeline/limits.h"
 #include "store/store.h"
 
 namespace tokenscope::server {
@@ -27,6 +29,20 @@ struct IngestCounters {
   std::atomic<uint64_t> logs_rejected{0};
   std::atomic<uint64_t> requests_rejected{0};  // undecodable, too large, wrong type, overload
   std::atomic<uint64_t> write_failures{0};     // the store could not take the batch
+  // What the ingest limits cut (pipeline/limits.h), and spans refused for their trace's size.
+  std::atomic<uint64_t> items_over_request_limit{0};
+  std::atomic<uint64_t> spans_over_trace_limit{0};
+  std::atomic<uint64_t> attributes_dropped{0};
+  std::atomic<uint64_t> values_truncated{0};
+  std::atomic<uint64_t> events_dropped{0};
+  std::atomic<uint64_t> links_dropped{0};
+};
+
+struct IngestOptions {
+  pipeline::IngestLimits limits;
+  // Spans one trace may hold; spans that would pass it are rejected (partial success). 0 = no
+  // limit, which spares the store read the check costs per request.
+  uint64_t max_spans_per_trace = 0;
 };
 
 struct ExportOutcome {
@@ -43,8 +59,8 @@ struct ExportOutcome {
 class IngestService {
  public:
   // `prices` (not owned, may be null) prices LLM calls for the trace totals.
-  IngestService(store::Store* store, const enrich::PriceTable* prices)
-      : store_(store), prices_(prices) {}
+  IngestService(store::Store* store, const enrich::PriceTable* prices, IngestOptions options = {})
+      : store_(store), prices_(prices), options_(std::move(options)) {}
 
   // An ExportTraceServiceRequest, already inflated, into `project`.
   ExportOutcome ExportTraces(const std::string& project, std::string body, WireFormat format);
@@ -61,9 +77,14 @@ class IngestService {
  private:
   ExportOutcome Invalid(const Status& decoded);
   ExportOutcome Unavailable(const Status& written, std::string_view what);
+  void Count(const pipeline::LimitReport& report);
+  // Rejects the spans of traces that would grow past max_spans_per_trace; adds them to
+  // `report`. Unavailable when the store cannot say how large the traces are.
+  Status EnforceTraceLimit(model::SpanBatch* batch, pipeline::LimitReport* report);
 
   store::Store* store_;
   const enrich::PriceTable* prices_;
+  const IngestOptions options_;
   IngestCounters counters_;
 };
 

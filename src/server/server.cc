@@ -36,7 +36,13 @@ class Server::Impl {
     if (!prices.ok()) return prices.status().WithContext("loading the built-in price table");
     prices_ = std::make_unique<enrich::PriceTable>(std::move(prices).value());
     if (!config_.pricing_file.empty()) TS_RETURN_IF_ERROR(LoadPriceOverrides());
-    ingest_service_ = std::make_unique<IngestService>(store_.get(), prices_.get());
+    IngestOptions ingest_options;
+    ingest_options.limits = {config_.max_spans_per_request, config_.max_attributes,
+                             config_.max_attribute_value_bytes, config_.max_events_per_span,
+                             config_.max_links_per_span};
+    ingest_options.max_spans_per_trace = config_.max_spans_per_trace;
+    ingest_service_ =
+        std::make_unique<IngestService>(store_.get(), prices_.get(), std::move(ingest_options));
     ingest_ = std::make_unique<OtlpHttpIngest>(ingest_service_.get(), config_.max_body_bytes);
     query_ = std::make_unique<QueryApi>(store_.get(), prices_.get());
     logs_ = std::make_unique<LogsApi>(store_.get());

@@ -17,6 +17,13 @@ struct ServerConfig {
   // Request bytes held in memory at once (read, queued or being written). Past it, new
   // requests get 429 with Retry-After instead of growing memory without bound.
   uint64_t max_inflight_bytes = 256ull << 20;
+  // Ingest limits (pipeline/limits.h); 0 = no limit.
+  uint64_t max_spans_per_request = 100'000;  // spans or log records per request
+  uint64_t max_attributes = 1'024;           // per span, event, link or log record
+  uint64_t max_attribute_value_bytes = 1u << 20;
+  uint64_t max_events_per_span = 1'024;
+  uint64_t max_links_per_span = 1'024;
+  uint64_t max_spans_per_trace = 0;
   int io_threads = 2;      // network event loops
   int worker_threads = 8;  // decode + durable write; blocks on fsync, so more than cores
   std::string log_level = "info";
