@@ -48,4 +48,39 @@ std::optional<uint64_t> ParseDurationNanos(std::string_view text) {
   return static_cast<uint64_t>(ns);
 }
 
+namespace {
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+StatusOr<std::map<std::string, uint64_t>> ParseNamedDurations(std::string_view text) {
+  std::map<std::string, uint64_t> out;
+  if (TrimSpaces(text).empty()) return out;
+  while (true) {
+    const size_t comma = text.find(',');
+    const std::string_view item = TrimSpaces(text.substr(0, comma));
+    const size_t equals = item.find('=');
+    const std::string_view name =
+        TrimSpaces(equals == std::string_view::npos ? item : item.substr(0, equals));
+    const std::optional<uint64_t> ns =
+        equals == std::string_view::npos ? std::nullopt
+                                         : ParseDurationNanos(TrimSpaces(item.substr(equals + 1)));
+    if (name.empty() || !ns) {
+      return InvalidArgument("expected name=duration (like alpha=7d), got '" + std::string(item) +
+                             "'");
+    }
+    if (!out.emplace(std::string(name), *ns).second) {
+      return InvalidArgument("'" + std::string(name) + "' is given twice");
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 }  // namespace tokenscope

@@ -3,12 +3,21 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
+
+#include "base/status.h"
 
 namespace tokenscope {
 
 // nullopt for anything malformed, negative or overflowing.
 std::optional<uint64_t> ParseDurationNanos(std::string_view text);
+
+// "alpha=7d, beta=0" -> {alpha: 7 days, beta: 0}: comma-separated name=duration pairs (spaces
+// around items ignored, "" -> empty). InvalidArgument naming the bad item; a name given twice is
+// an error too.
+StatusOr<std::map<std::string, uint64_t>> ParseNamedDurations(std::string_view text);
 
 }  // namespace tokenscope

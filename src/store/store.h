@@ -93,6 +93,14 @@ struct TraceSpansRequest {
   size_t limit = SIZE_MAX;
 };
 
+// What one step of retention removed.
+struct RetentionStep {
+  uint64_t spans_deleted = 0;
+  uint64_t traces_deleted = 0;  // trace summaries whose every span is older than the cutoff
+  uint64_t logs_deleted = 0;
+  bool more = false;  // the step stopped at its budget; older data remains
+};
+
 struct StoreStats {
   uint64_t spans_written = 0;
   uint64_t batches_written = 0;
@@ -149,6 +157,17 @@ class Store {
 
   // Visits log records newest first.
   virtual Status ScanLogs(const LogScan& scan, const LogVisitor& visit) = 0;
+
+  // Deletes up to `max_items` spans and up to `max_items` log records of `project` that are
+  // older than `cutoff_unix_nano` (spans by start time, records by their time), oldest first,
+  // with their index entries, and the summaries of traces whose every span starts before it. Meant
+  // to be called repeatedly in small steps so that ingest and queries never wait long; a trace that
+  // straddles the cutoff keeps its summary (and newer spans) until its last span is old enough.
+  virtual StatusOr<RetentionStep> DeleteOlderThan(const std::string& project,
+                                                  uint64_t cutoff_unix_nano, size_t max_items) = 0;
+
+  // Every project that has stored spans, sorted.
+  virtual StatusOr<std::vector<std::string>> ListProjects() = 0;
 
   // The distinct service names seen in a project, sorted.
   virtual StatusOr<std::vector<std::string>> ListServices(const std::string& project) = 0;

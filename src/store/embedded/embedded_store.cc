@@ -227,19 +227,6 @@ Status EnsureFormatVersion(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
                    "record the format version");
 }
 
-// Calls fn(field, value) for each equality-index entry of a span. Status is indexed for
-// errors only: unset and ok cover most spans, so an index of them would be nearly as large
-// as span_time, which serves those scans (filtered) instead.
-template <typename Fn>
-void ForEachIndexTerm(std::string_view service, std::string_view name, model::StatusCode status,
-                      Fn fn) {
-  fn(IndexedField::kService, service);
-  fn(IndexedField::kName, name);
-  if (status == model::StatusCode::kError) {
-    fn(IndexedField::kStatus, model::StatusCodeName(status));
-  }
-}
-
 // Whether span_index holds entries for `term`; other terms are served by span_time.
 bool IsIndexed(const IndexTerm& term) {
   return term.field != IndexedField::kStatus ||

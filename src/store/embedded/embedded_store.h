@@ -44,6 +44,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace tokenscope::store::embedded {
@@ -90,6 +91,9 @@ class EmbeddedStore final : public Store {
   StatusOr<model::LogBatch> GetTraceLogs(const std::string& project,
                                          const model::TraceId& trace_id) override;
   Status ScanLogs(const LogScan& scan, const LogVisitor& visit) override;
+  StatusOr<RetentionStep> DeleteOlderThan(const std::string& project, uint64_t cutoff_unix_nano,
+                                          size_t max_items) override;
+  StatusOr<std::vector<std::string>> ListProjects() override;
   StatusOr<std::vector<std::string>> ListServices(const std::string& project) override;
   StoreStats Stats() override;
 
@@ -120,6 +124,11 @@ class EmbeddedStore final : public Store {
   uint64_t PlanContentRecord(ColumnFamilyIndex which, const std::string& record,
                              std::vector<std::pair<std::string, std::string>>* puts,
                              std::vector<std::string>* remember);
+  // Retention: deletes the oldest spans (then logs) before the cutoff into `batch`.
+  Status PlanSpanDeletes(const std::string& project, uint64_t cutoff, size_t max_items,
+                         rocksdb::WriteBatch* batch, RetentionStep* step);
+  Status PlanLogDeletes(const std::string& project, uint64_t cutoff, size_t max_items,
+                        rocksdb::WriteBatch* batch, RetentionStep* step);
   // Decodes stored log values into `batch`, oldest first as given, with their resources and
   // scopes.
   Status AssembleLogBatch(std::vector<std::string> values, model::LogBatch* batch);

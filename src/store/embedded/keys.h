@@ -67,6 +67,19 @@ std::string IndexKey(std::string_view project, IndexedField field, std::string_v
                      uint64_t start_unix_nano, const model::TraceId& trace_id,
                      const model::SpanId& span_id);
 
+// Calls fn(field, value) for each equality-index entry of a span. Status is indexed for
+// errors only: unset and ok cover most spans, so an index of them would be nearly as large
+// as span_time, which serves those scans (filtered) instead.
+template <typename Fn>
+inline void ForEachIndexTerm(std::string_view service, std::string_view name,
+                             model::StatusCode status, Fn fn) {
+  fn(IndexedField::kService, service);
+  fn(IndexedField::kName, name);
+  if (status == model::StatusCode::kError) {
+    fn(IndexedField::kStatus, model::StatusCodeName(status));
+  }
+}
+
 std::string TraceSummaryKey(std::string_view project, const model::TraceId& trace_id);
 
 std::string ServiceKey(std::string_view project, std::string_view service);
