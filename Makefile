@@ -3,14 +3,14 @@ BUILD_DIR  ?= build
 ASAN_DIR   ?= build-asan
 FUZZ_DIR   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := otlp_proto_fuzz otlp_json_fuzz filter_parser_fuzz config_loader_fuzz semconv_fuzz tokenizer_fuzz
+FUZZ_TARGETS := otlp_proto_fuzz otlp_json_fuzz filter_parser_fuzz config_loader_fuzz semconv_fuzz tokenizer_fuzz redact_fuzz
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 HTTP       ?= 127.0.0.1:4318
 GRPC       ?= 127.0.0.1:4317
 DATA       ?= ./data
 
-.PHONY: all deps build build-asan build-fuzz run test test-unit test-asan e2e-deps format format-check fuzz fuzz-smoke bench clean
+.PHONY: all deps build build-asan build-fuzz run test test-unit test-asan e2e-deps format format-check fuzz fuzz-smoke bench soak clean
 
 all: build
 
@@ -66,6 +66,13 @@ fuzz-smoke: build-fuzz
 # Benchmarks (not part of make test). Results and how to read them: docs/benchmarks.md.
 bench: build
 	scripts/bench-ingest.sh $(BUILD_DIR) 3 6
+
+# Crash-safety and overload soak (not part of make test; figures in docs/benchmarks.md): the
+# suites crash_safety and backpressure at full length — 300 SIGKILLs and 20 SIGTERMs under
+# load from 12 clients, two minutes of overload — one after the other. CRASH_KILLS=N overrides.
+soak: build e2e-deps
+	cd tests/e2e && SOAK=1 TOKENSCOPE_BIN=$(abspath $(BUILD_DIR))/tokenscope \
+	  node --test --test-reporter=spec --test-concurrency=1 crash_safety.test.mjs backpressure.test.mjs
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

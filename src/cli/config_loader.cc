@@ -17,13 +17,26 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include "base/duration.h"
+#include "redact/config_yaml.h"
+
 namespace tokenscope::cli {
 namespace {
 
 using server::ServerConfig;
 
 // How a setting's text is parsed and checked.
-enum class SettingKind { kPath, kAddress, kThreads, kBodyBytes, kCount, kLogLevel, kBool };
+enum class SettingKind {
+  kPath,
+  kAddress,
+  kThreads,
+  kBodyBytes,
+  kCount,
+  kDuration,
+  kNamedDurations,
+  kLogLevel,
+  kBool
+};
 
 using FieldPointer = std::variant<std::string ServerConfig::*, int ServerConfig::*,
                                   uint64_t ServerConfig::*, bool ServerConfig::*>;
@@ -98,6 +111,23 @@ const Setting kSettings[] = {
       "limit costs a store read per request)"},
      SettingKind::kCount,
      &ServerConfig::max_spans_per_trace},
+    {{"--min-free-disk-bytes", "TOKENSCOPE_MIN_FREE_DISK_BYTES", "limits.min_free_disk_bytes", "N",
+      "Free space kept on the data directory's disk; below it ingest is answered 503 (retry "
+      "later) until space returns (0: no check)"},
+     SettingKind::kCount,
+     &ServerConfig::min_free_disk_bytes},
+    {{"--retention", "TOKENSCOPE_RETENTION", "retention.ttl", "DUR",
+      "How long spans and log records are kept (7d, 12h); 0 keeps them forever"},
+     SettingKind::kDuration,
+     &ServerConfig::retention_ttl_ns},
+    {{"--retention-projects", "TOKENSCOPE_RETENTION_PROJECTS", "retention.projects", "LIST",
+      "Per-project retention overriding --retention, like alpha=7d,beta=0"},
+     SettingKind::kNamedDurations,
+     &ServerConfig::retention_projects},
+    {{"--retention-interval", "TOKENSCOPE_RETENTION_INTERVAL", "retention.interval", "DUR",
+      "How often expired data is looked for and deleted"},
+     SettingKind::kDuration,
+     &ServerConfig::retention_interval_ns},
     {{"--io-threads", "TOKENSCOPE_IO_THREADS", "server.io_threads", "N",
       "Network event-loop threads (1-1024)"},
      SettingKind::kThreads,
@@ -110,6 +140,12 @@ const Setting kSettings[] = {
       "Allow listening on a non-loopback address without API keys"},
      SettingKind::kBool,
      &ServerConfig::insecure},
+    {{"--redact", "TOKENSCOPE_REDACT", "redaction.enabled", "",
+      "Replace e-mail addresses, phone numbers, card numbers, API keys and IP addresses in "
+      "message content with placeholders before storing it (rules: the redaction section, "
+      "docs/redaction.md)"},
+     SettingKind::kBool,
+     &ServerConfig::redaction_enabled},
     {{"--pricing-file", "TOKENSCOPE_PRICING_FILE", "pricing.file", "FILE",
       "Price file (format of docs/pricing.md) whose entries override and extend the built-in "
       "prices"},
@@ -145,6 +181,10 @@ std::string_view ExpectedValue(SettingKind kind) {
       return "an integer number of bytes (at least 1024)";
     case SettingKind::kCount:
       return "a non-negative integer (0: no limit)";
+    case SettingKind::kDuration:
+      return "a duration like 30s, 12h or 7d";
+    case SettingKind::kNamedDurations:
+      return "a list like alpha=7d,beta=0";
     case SettingKind::kLogLevel:
       return "one of trace, debug, info, warn, error";
     case SettingKind::kBool:
@@ -192,6 +232,20 @@ Status ApplySettingText(const Setting& setting, std::string_view text, ServerCon
     case SettingKind::kCount: {
       TS_ASSIGN_OR_RETURN(uint64_t count, ParseIntegerSetting(setting.kind, text));
       config.*std::get<uint64_t ServerConfig::*>(setting.field) = count;
+      return Status::Ok();
+    }
+    case SettingKind::kDuration: {
+      std::optional<uint64_t> ns = ParseDurationNanos(text);
+      if (!ns) {
+        return InvalidArgument(
+            fmt::format("expected {}, got {}", ExpectedValue(setting.kind), Quote(text)));
+      }
+      config.*std::get<uint64_t ServerConfig::*>(setting.field) = *ns;
+      return Status::Ok();
+    }
+    case SettingKind::kNamedDurations: {
+      TS_RETURN_IF_ERROR(ParseNamedDurations(text).status());
+      config.*std::get<std::string ServerConfig::*>(setting.field) = std::string(text);
       return Status::Ok();
     }
     case SettingKind::kLogLevel: {
@@ -296,6 +350,11 @@ Status ApplyYamlMapping(const YAML::Node& mapping, const std::string& section,
       return YamlError(key_node.Mark(), fmt::format("duplicate config key {}", Quote(path)));
     }
     if (value.IsNull()) continue;  // `key:` with no value leaves the setting as it was
+    if (path == "redaction") {     // lists of rules, which src/redact/ reads
+      TS_ASSIGN_OR_RETURN(config.redaction,
+                          redact::ParseRedactionYaml(value, &config.redaction_enabled));
+      continue;
+    }
     if (is_section) {
       if (!value.IsMap()) {
         return YamlError(value.Mark(),
@@ -390,6 +449,10 @@ Status ApplyFlags(const ServerFlagOverrides& flags, ServerConfig& config) {
       {"--max-events-per-span", as_text(flags.max_events_per_span)},
       {"--max-links-per-span", as_text(flags.max_links_per_span)},
       {"--max-spans-per-trace", as_text(flags.max_spans_per_trace)},
+      {"--min-free-disk-bytes", as_text(flags.min_free_disk_bytes)},
+      {"--retention", as_text(flags.retention_ttl_ns)},
+      {"--retention-projects", as_text(flags.retention_projects)},
+      {"--retention-interval", as_text(flags.retention_interval_ns)},
       {"--io-threads", as_text(flags.io_threads)},
       {"--worker-threads", as_text(flags.worker_threads)},
       {"--pricing-file", as_text(flags.pricing_file)},
@@ -397,6 +460,7 @@ Status ApplyFlags(const ServerFlagOverrides& flags, ServerConfig& config) {
       {"--tls-cert", as_text(flags.tls_cert_file)},
       {"--tls-key", as_text(flags.tls_key_file)},
       {"--insecure", as_text(flags.insecure)},
+      {"--redact", as_text(flags.redact)},
   };
   for (const auto& [flag, value] : given) {
     if (!value.has_value()) continue;

@@ -44,12 +44,17 @@ struct ServerFlagOverrides {
   std::optional<std::string> tls_cert_file;
   std::optional<std::string> tls_key_file;
   std::optional<bool> insecure;
+  std::optional<bool> redact;
   std::optional<uint64_t> max_spans_per_request;
   std::optional<uint64_t> max_attributes;
   std::optional<uint64_t> max_attribute_value_bytes;
   std::optional<uint64_t> max_events_per_span;
   std::optional<uint64_t> max_links_per_span;
   std::optional<uint64_t> max_spans_per_trace;
+  std::optional<uint64_t> min_free_disk_bytes;
+  std::optional<std::string> retention_ttl_ns;  // durations as given ("7d")
+  std::optional<std::string> retention_projects;
+  std::optional<std::string> retention_interval_ns;
 };
 
 struct ConfigSources {

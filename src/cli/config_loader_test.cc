@@ -293,8 +293,30 @@ TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   ConfigSources sources;
   TempFile cert("cert");
   TempFile key("key");
-  sources.flags = {"/d",        "1.1.1.1:1", "2.2.2.2:2", 4096, 8192, 2,  3,  "trace", "/p.yaml",
-                   cert.path(), key.path(),  true,        11,   12,   13, 14, 15,      16};
+  // Field by field, so a new setting added to the struct cannot shift the others.
+  ServerFlagOverrides& f = sources.flags;
+  f.data_dir = "/d";
+  f.http_address = "1.1.1.1:1";
+  f.grpc_address = "2.2.2.2:2";
+  f.max_body_bytes = 4096;
+  f.max_inflight_bytes = 8192;
+  f.io_threads = 2;
+  f.worker_threads = 3;
+  f.log_level = "trace";
+  f.pricing_file = "/p.yaml";
+  f.tls_cert_file = cert.path();
+  f.tls_key_file = key.path();
+  f.insecure = true;
+  f.max_spans_per_request = 11;
+  f.max_attributes = 12;
+  f.max_attribute_value_bytes = 13;
+  f.max_events_per_span = 14;
+  f.max_links_per_span = 15;
+  f.max_spans_per_trace = 16;
+  f.min_free_disk_bytes = 17;
+  f.retention_ttl_ns = "7d";
+  f.retention_projects = "a=1h";
+  f.retention_interval_ns = "5s";
   StatusOr<ServerConfig> config = LoadServerConfig(sources);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/d");
@@ -315,6 +337,10 @@ TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   EXPECT_EQ(config->max_events_per_span, 14u);
   EXPECT_EQ(config->max_links_per_span, 15u);
   EXPECT_EQ(config->max_spans_per_trace, 16u);
+  EXPECT_EQ(config->min_free_disk_bytes, 17u);
+  EXPECT_EQ(config->retention_ttl_ns, 7 * 86400'000'000'000ULL);
+  EXPECT_EQ(config->retention_projects, "a=1h");
+  EXPECT_EQ(config->retention_interval_ns, 5'000'000'000ULL);
 }
 
 TEST(ConfigLoaderTest, EmptyEnvironmentVariablesCountAsUnset) {
@@ -398,7 +424,7 @@ TEST(ConfigLoaderTest, DirectoryAsConfigFileIsAnError) {
 }
 
 TEST(ConfigLoaderTest, DocsCoverEverySettingWithHelpText) {
-  EXPECT_EQ(ServerSettingDocs().size(), 18u);
+  EXPECT_EQ(ServerSettingDocs().size(), 23u);
   for (const SettingDoc& doc : ServerSettingDocs()) {
     EXPECT_EQ(FindSettingByFlag(doc.flag), &doc);
     std::string help = SettingHelpText(doc);

@@ -109,12 +109,17 @@ void AddServeCommand(CLI::App& app, CommandLine& command_line) {
   AddServeSetting(*serve, "--max-events-per-span", flags.max_events_per_span);
   AddServeSetting(*serve, "--max-links-per-span", flags.max_links_per_span);
   AddServeSetting(*serve, "--max-spans-per-trace", flags.max_spans_per_trace);
+  AddServeSetting(*serve, "--min-free-disk-bytes", flags.min_free_disk_bytes);
+  AddServeSetting(*serve, "--retention", flags.retention_ttl_ns);
+  AddServeSetting(*serve, "--retention-projects", flags.retention_projects);
+  AddServeSetting(*serve, "--retention-interval", flags.retention_interval_ns);
   AddServeSetting(*serve, "--io-threads", flags.io_threads);
   AddServeSetting(*serve, "--worker-threads", flags.worker_threads);
   AddServeSetting(*serve, "--tls-cert", flags.tls_cert_file);
   AddServeSetting(*serve, "--tls-key", flags.tls_key_file);
   AddServeSetting(*serve, "--log-level", flags.log_level);
   AddServeSwitch(*serve, "--insecure", flags.insecure);
+  AddServeSwitch(*serve, "--redact", flags.redact);
 }
 
 void AddClientOptions(CLI::App& command, ClientOptions& client) {

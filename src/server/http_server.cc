@@ -71,6 +71,7 @@ class HttpServer::Impl {
   uint64_t throttled() const { return budget_->refused(); }
 
   bool Admit(uint64_t bytes) { return budget_->Admit(bytes); }
+  bool Grow(uint64_t held, uint64_t more) { return budget_->Grow(held, more); }
   void Release(uint64_t bytes) { budget_->Release(bytes); }
   void Adjust(uint64_t reserved, uint64_t actual) { budget_->Adjust(reserved, actual); }
 
@@ -225,13 +226,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     if (!server_->Admit(announced)) {
       // The body is not read; closing the connection discards it.
-      HttpRequest head;
-      head.version(req.version());
-      head.keep_alive(false);
-      HttpResponse res = MakeJsonError(head, http::status::too_many_requests, "overloaded",
-                                       "too much data in flight; retry after the delay");
-      res.set(http::field::retry_after, "1");
-      return Send(std::move(res));
+      return RefuseOverloaded(req.version());
     }
     reserved_ = announced;
     if (beast::iequals(req[http::field::expect], "100-continue")) {
@@ -250,9 +245,46 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     ReadBody();
   }
 
+  // 429 with Retry-After, then the connection is closed (discarding any unread body).
+  void RefuseOverloaded(unsigned version) {
+    HttpRequest head;
+    head.version(version);
+    head.keep_alive(false);
+    HttpResponse res = MakeJsonError(head, http::status::too_many_requests, "overloaded",
+                                     "too much data in flight; retry after the delay");
+    res.set(http::field::retry_after, "1");
+    Send(std::move(res));
+  }
+
   void ReadBody() {
+    if (parser_->chunked()) return ReadChunkedBody();
     http::async_read(stream_, buffer_, *parser_,
                      [self = Self()](beast::error_code ec, size_t) { self->OnRequest(ec); });
+  }
+
+  // A chunked body announces no length, so it was admitted with 0 bytes: it is read piece by
+  // piece and each piece is admitted as it arrives. (Read whole, every chunked request passed
+  // admission and could then hold up to max_body_bytes: 40 concurrent ones of 32 MiB took the
+  // server to 1.2 GiB under a 2 MiB budget.)
+  void ReadChunkedBody() {
+    http::async_read_some(
+        stream_, buffer_, *parser_,
+        [self = Self()](beast::error_code ec, size_t) { self->OnChunkedBodyPart(ec); });
+  }
+
+  void OnChunkedBodyPart(beast::error_code ec) {
+    if (!ec) {
+      const uint64_t held = parser_->get().body().size();
+      if (held > reserved_) {
+        if (!server_->Grow(reserved_, held - reserved_)) {
+          server_->Release(std::exchange(reserved_, 0));
+          return RefuseOverloaded(parser_->get().version());
+        }
+        reserved_ = held;
+      }
+      if (!parser_->is_done()) return ReadChunkedBody();
+    }
+    OnRequest(ec);
   }
 
   void OnReadError(beast::error_code ec) {

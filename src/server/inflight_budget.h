@@ -27,6 +27,19 @@ class InflightBudget {
     } while (!in_flight_.compare_exchange_weak(current, current + bytes));
     return true;
   }
+  // Adds `more` to a reservation of `held` bytes made earlier, for a body whose size shows
+  // only as it arrives (chunked); false (nothing added) when over budget. A holder that is
+  // alone in flight always grows, as Admit always admits when nothing is in flight.
+  bool Grow(uint64_t held, uint64_t more) {
+    uint64_t current = in_flight_.load();
+    do {
+      if (current > held && current + more > limit_) {
+        refused_.fetch_add(1);
+        return false;
+      }
+    } while (!in_flight_.compare_exchange_weak(current, current + more));
+    return true;
+  }
   void Release(uint64_t bytes) { in_flight_.fetch_sub(bytes); }
   // Corrects a reservation made before the exact size was known.
   void Adjust(uint64_t reserved, uint64_t actual) {

@@ -1,4 +1,5 @@
 #include "server/ingest_service.h"
+#include "base/clock.h"
 
 #include <spdlog/spdlog.h>
 
@@ -13,16 +14,6 @@
 #include "otlp/proto_decoder.h"
 
 namespace tokenscope::server {
-namespace {
-
-uint64_t NowNanos() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
-}  // namespace
-
 void IngestService::Count(const pipeline::LimitReport& report) {
   if (!report.changed_anything()) return;
   counters_.items_over_request_limit.fetch_add(report.items_rejected, std::memory_order_relaxed);
@@ -90,6 +81,7 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
     decoded = otlp::DecodeTraceRequestJson(body, &batch, &result);
   }
   if (!decoded.ok()) return Invalid(decoded);
+  if (options_.redactor != nullptr) options_.redactor->Redact(&batch);
   pipeline::LimitReport limited;
   pipeline::ApplyLimits(options_.limits, &batch, &limited);
   if (Status s = EnforceTraceLimit(&batch, &limited); !s.ok()) return Unavailable(s, "spans");
@@ -128,13 +120,14 @@ ExportOutcome IngestService::ExportLogs(const std::string& project, std::string 
     decoded = otlp::DecodeLogsRequestJson(body, &batch, &result);
   }
   if (!decoded.ok()) return Invalid(decoded);
+  if (options_.redactor != nullptr) options_.redactor->Redact(&batch);
   pipeline::LimitReport limited;
   pipeline::ApplyLimits(options_.limits, &batch, &limited);
   Count(limited);
 
   // The logs data model has the receiver fill in the observed time when the sender did not;
   // a record with neither time is then filed under its arrival.
-  const uint64_t now = NowNanos();
+  const uint64_t now = UnixNanosNow();
   for (model::LogRecord& record : batch.logs) {
     if (record.observed_time_unix_nano == 0) record.observed_time_unix_nano = now;
   }

@@ -14,6 +14,7 @@
 
 #include "enrich/pricing.h"
 #include "pipeline/limits.h"
+#include "redact/redactor.h"
 #include "store/store.h"
 
 namespace tokenscope::server {
@@ -43,6 +44,9 @@ struct IngestOptions {
   // Spans one trace may hold; spans that would pass it are rejected (partial success). 0 = no
   // limit, which spares the store read the check costs per request.
   uint64_t max_spans_per_trace = 0;
+  // Applied to every batch right after decoding, before limits, enrichment and the store see
+  // it (not owned; null = no redaction).
+  const redact::Redactor* redactor = nullptr;
 };
 
 struct ExportOutcome {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string>
 
+#include "base/clock.h"
 #include "base/duration.h"
 #include "base/hex.h"
 
@@ -49,12 +50,6 @@ StatusOr<std::optional<uint64_t>> ParseDurationParam(const ParsedTarget& t, std:
   return std::optional<uint64_t>(*ns);
 }
 
-uint64_t NowUnixNanos() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 StatusOr<TimeRange> ParseTimeRange(const ParsedTarget& t) {
   TimeRange range;
   TS_ASSIGN_OR_RETURN(range.start_unix_nano, ParseUintParam(t, "start", 0));
@@ -62,7 +57,7 @@ StatusOr<TimeRange> ParseTimeRange(const ParsedTarget& t) {
   TS_ASSIGN_OR_RETURN(auto since, ParseDurationParam(t, "since"));
   if (since) {
     if (t.Param("start")) return InvalidArgument("give either 'start' or 'since', not both");
-    const uint64_t now = NowUnixNanos();
+    const uint64_t now = UnixNanosNow();
     range.start_unix_nano = *since < now ? now - *since : 0;
   }
   if (range.end_unix_nano <= range.start_unix_nano) {

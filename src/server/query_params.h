@@ -19,8 +19,6 @@ StatusOr<uint64_t> ParseUintParam(const ParsedTarget& t, std::string_view name, 
 // The duration (250ms, 2s, 1h, ...) of parameter `name` in nanoseconds, nullopt when absent.
 StatusOr<std::optional<uint64_t>> ParseDurationParam(const ParsedTarget& t, std::string_view name);
 
-uint64_t NowUnixNanos();
-
 // [start, end) in unix nanoseconds from `start` and `end` (unix ns) or `since` (a duration
 // back from now, instead of `start`). Unbounded ends default to 0 and UINT64_MAX.
 struct TimeRange {

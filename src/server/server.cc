@@ -9,12 +9,15 @@
 
 #include "auth/authenticator.h"
 #include "auth/key_file.h"
+#include "base/duration.h"
 #include "enrich/pricing.h"
+#include "redact/redactor.h"
 #include "server/http_server.h"
 #include "server/logs_api.h"
 #include "server/otlp_grpc.h"
 #include "server/otlp_http.h"
 #include "server/query_api.h"
+#include "server/retention_worker.h"
 #include "server/url.h"
 #include "store/store_factory.h"
 
@@ -29,6 +32,7 @@ class Server::Impl {
   Status Start() {
     store::EmbeddedStoreOptions store_options;
     store_options.data_dir = config_.data_dir;
+    store_options.min_free_disk_bytes = config_.min_free_disk_bytes;
     auto opened = store::OpenEmbeddedStore(store_options);
     if (!opened.ok()) return opened.status().WithContext("opening store in " + config_.data_dir);
     store_ = std::move(opened).value();
@@ -41,11 +45,17 @@ class Server::Impl {
                              config_.max_attribute_value_bytes, config_.max_events_per_span,
                              config_.max_links_per_span};
     ingest_options.max_spans_per_trace = config_.max_spans_per_trace;
+    if (config_.redaction_enabled) {
+      TS_ASSIGN_OR_RETURN(redactor_, redact::Redactor::Create(config_.redaction));
+      ingest_options.redactor = redactor_.get();
+      spdlog::info("tokenscope: redacting message content before storage");
+    }
     ingest_service_ =
         std::make_unique<IngestService>(store_.get(), prices_.get(), std::move(ingest_options));
     ingest_ = std::make_unique<OtlpHttpIngest>(ingest_service_.get(), config_.max_body_bytes);
     query_ = std::make_unique<QueryApi>(store_.get(), prices_.get());
     logs_ = std::make_unique<LogsApi>(store_.get());
+    TS_RETURN_IF_ERROR(MakeRetentionWorker());
     auth_ =
         std::make_unique<auth::Authenticator>(auth::KeyFilePath(config_.data_dir), config_.project);
     TS_RETURN_IF_ERROR(auth_->Load());
@@ -77,6 +87,7 @@ class Server::Impl {
     grpc_options.tls = tls;
     grpc_ = std::make_unique<OtlpGrpcServer>(grpc_options, ingest_service_.get());
     TS_RETURN_IF_ERROR(grpc_->Start());
+    retention_->Start();
     ready_ = true;
     spdlog::info("tokenscope: store at {}, HTTP on {}, gRPC on {}", config_.data_dir,
                  http_->bound_address(), grpc_->bound_address());
@@ -100,6 +111,7 @@ class Server::Impl {
     }
     cv_.notify_all();
     ready_ = false;
+    if (retention_) retention_->Stop();
     if (http_) http_->Stop();  // drains in-flight requests first
     if (grpc_) grpc_->Stop();
     http_.reset();
@@ -108,6 +120,7 @@ class Server::Impl {
     logs_.reset();
     ingest_.reset();
     ingest_service_.reset();
+    retention_.reset();
     store_.reset();
     spdlog::info("tokenscope: stopped");
   }
@@ -210,6 +223,17 @@ class Server::Impl {
     return MakeJsonError(req, http::status::not_found, "not_found", "no such endpoint: " + path);
   }
 
+  Status MakeRetentionWorker() {
+    RetentionWorker::Options options;
+    options.default_ttl_ns = config_.retention_ttl_ns;
+    auto projects = ParseNamedDurations(config_.retention_projects);
+    if (!projects.ok()) return projects.status().WithContext("retention.projects");
+    options.project_ttl_ns = std::move(projects).value();
+    options.interval = std::chrono::nanoseconds(config_.retention_interval_ns);
+    retention_ = std::make_unique<RetentionWorker>(store_.get(), std::move(options));
+    return Status::Ok();
+  }
+
   // Local mode (no API keys) serves anyone who can connect, so it stays on loopback unless the
   // operator insists.
   Status CheckExposure() {
@@ -254,6 +278,8 @@ class Server::Impl {
   ServerConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<enrich::PriceTable> prices_;
+  std::unique_ptr<redact::Redactor> redactor_;  // outlives ingest_service_, which uses it
+  std::unique_ptr<RetentionWorker> retention_;
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<OtlpHttpIngest> ingest_;

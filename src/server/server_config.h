@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "redact/redaction_config.h"
+
 namespace tokenscope::server {
 
 struct ServerConfig {
@@ -24,6 +26,13 @@ struct ServerConfig {
   uint64_t max_events_per_span = 1'024;
   uint64_t max_links_per_span = 1'024;
   uint64_t max_spans_per_trace = 0;
+  // Free space kept on the data directory's disk; below it writes are refused (retry later).
+  uint64_t min_free_disk_bytes = uint64_t{128} << 20;
+  // Retention (RetentionWorker): how long data is kept, 0 = forever; per-project overrides as
+  // "alpha=7d,beta=0"; how often expired data is deleted.
+  uint64_t retention_ttl_ns = 0;
+  std::string retention_projects;
+  uint64_t retention_interval_ns = 60'000'000'000;
   int io_threads = 2;      // network event loops
   int worker_threads = 8;  // decode + durable write; blocks on fsync, so more than cores
   std::string log_level = "info";
@@ -36,6 +45,11 @@ struct ServerConfig {
   std::string tls_key_file;
   // Allows listening on a non-loopback address without API keys.
   bool insecure = false;
+  // Redaction of secrets and personal data before storage (docs/redaction.md): on when
+  // redaction.enabled / --redact is true (a `redaction:` section turns it on unless it says
+  // otherwise); `redaction` holds the section's rules (built-in detectors everywhere by default).
+  bool redaction_enabled = false;
+  redact::RedactionConfig redaction;
 };
 
 }  // namespace tokenscope::server

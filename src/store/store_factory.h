@@ -22,6 +22,9 @@ struct EmbeddedStoreOptions {
   size_t block_cache_bytes = size_t{96} << 20;
   // Total memory of all memtables; reaching it flushes the largest.
   size_t memtable_budget_bytes = size_t{128} << 20;
+  // Free space kept on the store's file system: below it, writes are refused as Unavailable
+  // (ingest answers "retry later") before RocksDB can run into a full disk. 0 disables the check.
+  uint64_t min_free_disk_bytes = uint64_t{128} << 20;
   // Threads for flushes and compactions.
   int max_background_jobs = 2;
   // How many resource/scope hashes and service names Write() remembers as already stored,

@@ -118,9 +118,8 @@ Status EmbeddedStore::WriteLogs(const model::LogBatch& batch) {
   }
   for (const auto& [key, record] : context_puts[1]) write_batch.Put(cf(kScopesCf), key, record);
 
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync_writes;
-  TS_RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &write_batch), "write log records"));
+  TS_RETURN_IF_ERROR(
+      Commit(&write_batch, options_.sync_writes, /*frees_space=*/false, "write log records"));
   for (auto& key : remember) recent_records_.Insert(std::move(key));
   logs_written_.fetch_add(batch.logs.size(), std::memory_order_relaxed);
   return Status::Ok();

@@ -103,7 +103,7 @@ StatusOr<RetentionStep> EmbeddedStore::DeleteOlderThan(const std::string& projec
   TS_RETURN_IF_ERROR(PlanLogDeletes(project, cutoff_unix_nano, max_items, &batch, &step));
   if (batch.Count() == 0) return step;
   // Not synced: a deletion lost in a crash is simply done again by the next step.
-  TS_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "delete old data"));
+  TS_RETURN_IF_ERROR(Commit(&batch, /*sync=*/false, /*frees_space=*/true, "delete old data"));
   return step;
 }
 

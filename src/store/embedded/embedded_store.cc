@@ -285,7 +285,8 @@ EmbeddedStore::EmbeddedStore(const EmbeddedStoreOptions& options, std::unique_pt
     : options_(options),
       db_(std::move(db)),
       handles_(std::move(handles)),
-      recent_records_(options.recent_records_cache_entries) {}
+      recent_records_(options.recent_records_cache_entries),
+      disk_guard_(options.data_dir, options.min_free_disk_bytes) {}
 
 EmbeddedStore::~EmbeddedStore() {
   CloseDb(std::move(db_), std::move(handles_));
@@ -324,14 +325,22 @@ Status EmbeddedStore::Write(const model::SpanBatch& batch) {
   WritePlan plan;
   TS_RETURN_IF_ERROR(PlanWrite(batch, &plan));
 
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync_writes;
-  TS_RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &plan.batch), "write"));
+  TS_RETURN_IF_ERROR(Commit(&plan.batch, options_.sync_writes, /*frees_space=*/false, "write"));
 
   for (auto& key : plan.remember) recent_records_.Insert(std::move(key));
   spans_written_.fetch_add(batch.spans.size(), std::memory_order_relaxed);
   batches_written_.fetch_add(1, std::memory_order_relaxed);
   return Status::Ok();
+}
+
+Status EmbeddedStore::Commit(rocksdb::WriteBatch* batch, bool sync, bool frees_space,
+                             std::string_view what) {
+  TS_RETURN_IF_ERROR(disk_guard_.BeforeWrite(db_.get(), frees_space));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync;
+  const rocksdb::Status status = db_->Write(write_options, batch);
+  disk_guard_.AfterWrite(status);
+  return FromRocks(status, what);
 }
 
 Status EmbeddedStore::PlanWrite(const model::SpanBatch& batch, WritePlan* plan) {

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "store/embedded/disk_guard.h"
 #include "store/embedded/recent_keys.h"
 #include "store/store.h"
 #include "store/store_factory.h"
@@ -119,6 +120,9 @@ class EmbeddedStore final : public Store {
   // Adopts stored span records into `batch` and decodes them, with their resources and
   // scopes (each distinct one read and decoded once).
   Status AssembleBatch(std::vector<std::string> records, model::SpanBatch* batch);
+  // Commits `batch` through the disk guard (disk_guard.h). `sync` waits for the WAL fsync;
+  // `frees_space` is for deletions, which may run while the disk is short of space.
+  Status Commit(rocksdb::WriteBatch* batch, bool sync, bool frees_space, std::string_view what);
   // Plans the put of a content-addressed resource or scope record unless it was stored
   // recently; returns its hash. `remember` collects the cache keys to note once durable.
   uint64_t PlanContentRecord(ColumnFamilyIndex which, const std::string& record,
@@ -147,6 +151,7 @@ class EmbeddedStore final : public Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   RecentKeys recent_records_;
+  DiskGuard disk_guard_;
   std::atomic<uint64_t> spans_written_{0};
   std::atomic<uint64_t> batches_written_{0};
   std::atomic<uint64_t> logs_written_{0};

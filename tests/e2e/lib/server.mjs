@@ -65,9 +65,10 @@ class LogTail {
  * the process runs, then `{code, signal}`. Call stop() exactly once (it is idempotent).
  */
 export class TokenscopeServer {
-  constructor(child, dataDir, log, ca = null) {
+  constructor(child, dataDir, log, ca = null, ownsDataDir = true) {
     this.child = child;
     this.dataDir = dataDir;
+    this.ownsDataDir = ownsDataDir;  // false: a directory the caller gave; stop() keeps it
     this.log = log;
     this.ca = ca;
     this.baseUrl = null;
@@ -101,7 +102,20 @@ export class TokenscopeServer {
   }
 
   /**
-   * SIGTERM, SIGKILL after 10 s, then removes the data directory. Resolves to
+   * Sends `signal` (SIGKILL by default: a crash) and resolves to {code, signal} once the process
+   * has exited; rejects when it has not within `timeoutMs`. Keeps the data directory, so the
+   * next server can be started on it. stop() afterwards only removes the directory (if owned).
+   */
+  async kill(signal = 'SIGKILL', timeoutMs = STOP_GRACE_MS) {
+    if (!this.exitInfo) this.child.kill(signal);
+    if (!(await waitFor(this.exited, timeoutMs))) {
+      throw new Error(`still running ${timeoutMs} ms after ${signal}\n${this.diagnostics()}`);
+    }
+    return this.exitInfo;
+  }
+
+  /**
+   * SIGTERM, SIGKILL after 10 s, then removes the data directory (unless the caller gave it). Resolves to
    * `{code, signal, killed}` where `killed` says SIGKILL was needed.
    */
   stop() {
@@ -119,7 +133,7 @@ export class TokenscopeServer {
         await waitFor(this.exited, KILL_WAIT_MS);
       }
     }
-    await rm(this.dataDir, { recursive: true, force: true, maxRetries: 3 });
+    if (this.ownsDataDir) await rm(this.dataDir, { recursive: true, force: true, maxRetries: 3 });
     return { ...this.exitInfo, killed };
   }
 }
@@ -167,10 +181,13 @@ export function httpsRequest(url, { ca, method = 'GET', headers = {}, body, time
  *
  * `tls: {certFile, keyFile, ca}` adds --tls-cert/--tls-key; the server then speaks HTTPS and
  * gRPC over TLS, and `ca` (PEM text) is what the readiness check trusts (kept as `server.ca`).
+ *
+ * `dataDir` reuses an existing data directory instead of a fresh one (a restart after a crash);
+ * stop() then leaves it in place for the caller to remove.
  */
-export async function startServer({ extraArgs = [], tls = null } = {}) {
+export async function startServer({ extraArgs = [], tls = null, dataDir: givenDataDir = null } = {}) {
   const bin = tokenscopeBinary();
-  const dataDir = await mkdtemp(join(tmpdir(), 'tokenscope-e2e-'));
+  const dataDir = givenDataDir ?? await mkdtemp(join(tmpdir(), 'tokenscope-e2e-'));
   const args = [
     'serve',
     '--data', dataDir,
@@ -181,7 +198,7 @@ export async function startServer({ extraArgs = [], tls = null } = {}) {
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = new LogTail();
-  const server = new TokenscopeServer(child, dataDir, log, tls?.ca ?? null);
+  const server = new TokenscopeServer(child, dataDir, log, tls?.ca ?? null, givenDataDir === null);
   runningServers.add(server);
   server.exited.then(() => runningServers.delete(server));
 
