@@ -1,5 +1,4 @@
 #include "server/ingest_service.h"
-#include "base/clock.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "enrich/span_analysis.h"
 #include "otlp/json_decoder.h"
 #include "otlp/logs_decoder.h"

@@ -1,9 +1,10 @@
 #include "server/retention_worker.h"
-#include "base/clock.h"
 
 #include <spdlog/spdlog.h>
 
 #include <set>
+
+#include "base/clock.h"
 
 namespace tokenscope::server {
 bool RetentionWorker::enabled() const {
