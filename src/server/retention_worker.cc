@@ -7,6 +7,7 @@
 #include "base/clock.h"
 
 namespace tokenscope::server {
+
 bool RetentionWorker::enabled() const {
   if (options_.default_ttl_ns != 0) return true;
   for (const auto& [project, ttl] : options_.project_ttl_ns) {
