@@ -14,7 +14,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev protobuf-compiler libprotobuf-dev
-  clang libclang-rt-14-dev curl openssl
+  clang libclang-rt-14-dev curl openssl python3-prometheus-client
 )
 
 pkgs=("${BUILD_PKGS[@]}")

@@ -14,6 +14,22 @@
 #include "otlp/proto_decoder.h"
 
 namespace tokenscope::server {
+void IngestService::AddObservation(const model::SpanBatch& batch, const model::Span& span,
+                                   const model::LlmInfo& llm,
+                                   std::vector<GenAiObservation>* calls) {
+  if (llm.kind != model::LlmSpanKind::kLlm && llm.kind != model::LlmSpanKind::kEmbedding) return;
+  GenAiObservation& call = calls->emplace_back();
+  call.service = std::string(model::ServiceName(batch.ResourceOf(span)));
+  call.provider = llm.provider;
+  call.model = llm.model();
+  call.operation = llm.operation;
+  call.duration_ns = span.duration_ns();
+  call.error = span.status.code == model::StatusCode::kError;
+  call.input_tokens = llm.usage.input_tokens;
+  call.output_tokens = llm.usage.output_tokens;
+  call.cost_nanos = llm.cost ? llm.cost->total_nanos : 0;
+}
+
 void IngestService::Count(const pipeline::LimitReport& report) {
   if (!report.changed_anything()) return;
   counters_.items_over_request_limit.fetch_add(report.items_rejected, std::memory_order_relaxed);
@@ -89,15 +105,23 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
 
   // Each span's share of its trace's LLM totals (calls, tokens, cost, models, session, user).
   batch.llm_totals.resize(batch.spans.size());
+  std::vector<GenAiObservation> calls;
   for (size_t i = 0; i < batch.spans.size(); ++i) {
     const model::Span& span = batch.spans[i];
     auto llm = enrich::PricedLlmInfo(span, batch.ResourceOf(span), batch.ScopeOf(span), prices_);
-    if (llm) batch.llm_totals[i].AddCall(*llm);
+    if (!llm) continue;
+    batch.llm_totals[i].AddCall(*llm);
+    if (options_.genai_metrics != nullptr) AddObservation(batch, span, *llm, &calls);
   }
   if (!batch.spans.empty()) {
+    const auto started = std::chrono::steady_clock::now();
     Status written = store_->Write(batch);
     if (!written.ok()) return Unavailable(written, "spans");
+    commit_latency_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
+  // Counted once durable, so a retried request is not counted twice.
+  if (options_.genai_metrics != nullptr) options_.genai_metrics->Record(project, calls);
   const uint64_t rejected = result.rejected_spans + limited.items_rejected;
   counters_.spans_accepted.fetch_add(batch.spans.size(), std::memory_order_relaxed);
   counters_.spans_rejected.fetch_add(rejected, std::memory_order_relaxed);

@@ -15,6 +15,7 @@
 #include "enrich/pricing.h"
 #include "pipeline/limits.h"
 #include "redact/redactor.h"
+#include "server/prometheus.h"
 #include "store/store.h"
 
 namespace tokenscope::server {
@@ -47,6 +48,8 @@ struct IngestOptions {
   // Applied to every batch right after decoding, before limits, enrichment and the store see
   // it (not owned; null = no redaction).
   const redact::Redactor* redactor = nullptr;
+  // Where stored LLM calls are counted for /metrics (not owned; may be null).
+  GenAiMetrics* genai_metrics = nullptr;
 };
 
 struct ExportOutcome {
@@ -77,11 +80,15 @@ class IngestService {
     counters_.requests_rejected.fetch_add(1, std::memory_order_relaxed);
   }
   const IngestCounters& counters() const { return counters_; }
+  // Seconds from handing a batch to the store until it is durable.
+  const AtomicHistogram& commit_latency() const { return commit_latency_; }
 
  private:
   ExportOutcome Invalid(const Status& decoded);
   ExportOutcome Unavailable(const Status& written, std::string_view what);
   void Count(const pipeline::LimitReport& report);
+  static void AddObservation(const model::SpanBatch& batch, const model::Span& span,
+                             const model::LlmInfo& llm, std::vector<GenAiObservation>* calls);
   // Rejects the spans of traces that would grow past max_spans_per_trace; adds them to
   // `report`. Unavailable when the store cannot say how large the traces are.
   Status EnforceTraceLimit(model::SpanBatch* batch, pipeline::LimitReport* report);
@@ -90,6 +97,8 @@ class IngestService {
   const enrich::PriceTable* prices_;
   const IngestOptions options_;
   IngestCounters counters_;
+  AtomicHistogram commit_latency_{
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}};
 };
 
 }  // namespace tokenscope::server

@@ -14,6 +14,7 @@
 #include "redact/redactor.h"
 #include "server/http_server.h"
 #include "server/logs_api.h"
+#include "server/metrics_endpoint.h"
 #include "server/otlp_grpc.h"
 #include "server/otlp_http.h"
 #include "server/query_api.h"
@@ -50,6 +51,7 @@ class Server::Impl {
       ingest_options.redactor = redactor_.get();
       spdlog::info("tokenscope: redacting message content before storage");
     }
+    ingest_options.genai_metrics = &genai_metrics_;
     ingest_service_ =
         std::make_unique<IngestService>(store_.get(), prices_.get(), std::move(ingest_options));
     ingest_ = std::make_unique<OtlpHttpIngest>(ingest_service_.get(), config_.max_body_bytes);
@@ -134,6 +136,7 @@ class Server::Impl {
     }
     const std::string& path = target->path;
     if (path == "/healthz" || path == "/readyz") return Health(req, path);
+    if (path == "/metrics") return Metrics(req);
     const bool ingest =
         path == "/v1/traces" || path == "/api/public/otel/v1/traces" || path == "/v1/logs";
     const bool admin = path.starts_with("/api/v1/admin/");
@@ -189,6 +192,19 @@ class Server::Impl {
       return query_->ListServices(project, req, target);
     }
     return NotFound(req, path);
+  }
+
+  // Open in local mode; with keys, a read key sees its project's GenAI series.
+  HttpResponse Metrics(const HttpRequest& req) {
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      return MethodNotAllowed(req, "GET");
+    }
+    MetricsSources sources{ingest_service_.get(), budget_.get(),   http_.get(),
+                           &genai_metrics_,       redactor_.get(), store_.get()};
+    if (auth_->local_mode()) return RenderMetrics(req, sources, nullptr);
+    auto principal = auth_->Authenticate(CredentialsOf(req), auth::Access::kRead);
+    if (!principal.ok()) return Refuse(req, /*ingest=*/false, principal.status());
+    return RenderMetrics(req, sources, &principal->project);
   }
 
   HttpResponse Health(const HttpRequest& req, const std::string& path) {
@@ -278,6 +294,7 @@ class Server::Impl {
   ServerConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<enrich::PriceTable> prices_;
+  GenAiMetrics genai_metrics_;                  // outlives ingest_service_, which records into it
   std::unique_ptr<redact::Redactor> redactor_;  // outlives ingest_service_, which uses it
   std::unique_ptr<RetentionWorker> retention_;
   std::unique_ptr<auth::Authenticator> auth_;
