@@ -40,7 +40,8 @@ Status TransportError(const Endpoint& endpoint, std::string_view stage,
 namespace {
 
 StatusOr<HttpResponse> Exchange(http::verb method, const Endpoint& endpoint,
-                                std::string_view target, const HttpRequestOptions& options) {
+                                std::string_view target, const HttpRequestOptions& options,
+                                std::string_view body = {}, std::string_view content_type = {}) {
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   net::io_context ioc(1);
   beast::error_code ec;
@@ -62,14 +63,16 @@ StatusOr<HttpResponse> Exchange(http::verb method, const Endpoint& endpoint,
   }
 
   std::string full_target = endpoint.base_path + std::string(target);
-  http::request<http::empty_body> request(method, full_target, 11);
+  http::request<http::string_body> request(method, full_target, 11);
   request.set(http::field::host, endpoint.HostHeader());
   request.set(http::field::user_agent, options.user_agent);
   request.set(http::field::accept, "application/json");
   if (!options.api_key.empty())
     request.set(http::field::authorization, "Bearer " + options.api_key);
   request.set(http::field::connection, "close");
-  request.prepare_payload();  // Content-Length: 0 on a POST
+  if (!content_type.empty()) request.set(http::field::content_type, content_type);
+  request.body() = std::string(body);
+  request.prepare_payload();  // Content-Length, 0 for an empty POST
   ec = RunToCompletion(ioc, [&](auto handler) { http::async_write(stream, request, handler); });
   if (ec) return TransportError(endpoint, "sending the request to", ec);
 
@@ -111,6 +114,12 @@ StatusOr<HttpResponse> HttpGet(const Endpoint& endpoint, std::string_view target
 StatusOr<HttpResponse> HttpPost(const Endpoint& endpoint, std::string_view target,
                                 const HttpRequestOptions& options) {
   return Exchange(http::verb::post, endpoint, target, options);
+}
+
+StatusOr<HttpResponse> HttpPostBody(const Endpoint& endpoint, std::string_view target,
+                                    std::string_view body, std::string_view content_type,
+                                    const HttpRequestOptions& options) {
+  return Exchange(http::verb::post, endpoint, target, options, body, content_type);
 }
 
 }  // namespace tokenscope::cli

@@ -1,5 +1,6 @@
 // A minimal blocking HTTP/1.1 client for the command-line tools (Boost.Beast over plain TCP):
-// one GET per call, one connection per call, bounded by an overall deadline.
+// one request per call (GET, or POST with or without a body), one connection per call, bounded
+// by an overall deadline.
 //
 // Errors: Unavailable when no connection could be made (refused, unreachable, unresolvable
 // host), DeadlineExceeded when the deadline passes, Internal when the connection breaks or the
@@ -40,5 +41,10 @@ StatusOr<HttpResponse> HttpGet(const Endpoint& endpoint, std::string_view target
 // POSTs an empty body to `target` (for actions such as /api/v1/admin/reprice).
 StatusOr<HttpResponse> HttpPost(const Endpoint& endpoint, std::string_view target,
                                 const HttpRequestOptions& options = {});
+
+// POSTs `body` with `content_type` (e.g. an OTLP request to /v1/traces).
+StatusOr<HttpResponse> HttpPostBody(const Endpoint& endpoint, std::string_view target,
+                                    std::string_view body, std::string_view content_type,
+                                    const HttpRequestOptions& options = {});
 
 }  // namespace tokenscope::cli

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/config_loader.h"
+#include "cli/import_command.h"
 #include "cli/keys_command.h"
 #include "cli/serve_command.h"
 #include "cli/traces_command.h"
@@ -45,6 +47,9 @@ struct CommandLine {
   std::string key_scope = "read-write";
   std::string key_description;
   std::string key_id;
+  // import
+  ClientOptions import_client;
+  std::string import_file;
 };
 
 // Rejects signs, spaces, hex and overflow, which CLI11's own integer conversion lets through or
@@ -185,6 +190,20 @@ int RunKeys(CLI::App& keys, const CommandLine& command_line) {
   return RunKeysRevoke(options, command_line.key_id, std::cout, std::cerr);
 }
 
+int RunImportFile(const CommandLine& command_line) {
+  ImportOptions options;
+  options.client = command_line.import_client;
+  if (command_line.import_file == "-") {
+    return RunImport(options, std::cin, "stdin", std::cout, std::cerr);
+  }
+  std::ifstream file(command_line.import_file);
+  if (!file) {
+    std::cerr << "error: cannot read " << command_line.import_file << '\n';
+    return kExitUsage;
+  }
+  return RunImport(options, file, command_line.import_file, std::cout, std::cerr);
+}
+
 void AddTracesCommands(CLI::App& app, CommandLine& command_line) {
   CLI::App* traces = app.add_subcommand("traces", "Look at stored traces");
   traces->require_subcommand(1);
@@ -263,6 +282,13 @@ int Run(int argc, char** argv) {
       ->type_name("DUR");
   AddClientOptions(*renormalize, command_line.renormalize_client);
   CLI::App* keys = AddKeysCommands(app, command_line);
+  CLI::App* import = app.add_subcommand(
+      "import",
+      "Send a log of LLM calls kept as JSON Lines (timestamp, model, tokens, latency, status, "
+      "... see docs/import.md) to the server as spans, one per line; importing twice stores once");
+  import->add_option("FILE", command_line.import_file, "The .jsonl file, or - for stdin")
+      ->required();
+  AddClientOptions(*import, command_line.import_client);
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -284,6 +310,7 @@ int Run(int argc, char** argv) {
     return RunServe(sources);
   }
   if (keys->parsed()) return RunKeys(*keys, command_line);
+  if (import->parsed()) return RunImportFile(command_line);
   if (reprice->parsed()) {
     return RunReprice(command_line.reprice_client, command_line.reprice_since, std::cout,
                       std::cerr);
