@@ -18,6 +18,7 @@
 #include "model/log_record.h"
 #include "model/span.h"
 #include "model/trace_summary.h"
+#include "rollup/rollup.h"
 
 namespace tokenscope::store {
 
@@ -101,6 +102,18 @@ struct RetentionStep {
   bool more = false;  // the step stopped at its budget; older data remains
 };
 
+// A scan of the rollup cells (rollup/rollup.h) of one project whose minute lies in
+// [start_minute, end_minute), in unix minutes (rollup::MinuteOf).
+struct RollupScan {
+  std::string project;
+  uint64_t start_minute = 0;         // inclusive
+  uint64_t end_minute = UINT64_MAX;  // exclusive
+};
+
+// One stored cell with its key (minute included). Valid only during the call. Return false
+// to stop the scan.
+using RollupVisitor = std::function<bool(const rollup::RollupEntry&)>;
+
 struct StoreStats {
   uint64_t spans_written = 0;
   uint64_t batches_written = 0;
@@ -171,6 +184,18 @@ class Store {
 
   // The distinct service names seen in a project, sorted.
   virtual StatusOr<std::vector<std::string>> ListServices(const std::string& project) = 0;
+
+  // Adds each entry's cell to the project's stored cell of the same key (minute and
+  // dimensions), creating it when absent. Durable on an OK return, like Write(). Cells merge
+  // associatively and commutatively, so concurrent calls and any order of calls give the same
+  // cells. Not idempotent: merging the same entries twice counts them twice.
+  virtual Status MergeRollups(const std::string& project,
+                              const std::vector<rollup::RollupEntry>& entries) = 0;
+
+  // Visits the project's rollup cells in ascending minute order (the cells of one minute in
+  // a fixed order of their dimensions). A stored cell that does not decode fails the scan
+  // with DataLoss.
+  virtual Status ScanRollups(const RollupScan& scan, const RollupVisitor& visit) = 0;
 
   virtual StoreStats Stats() = 0;
 };

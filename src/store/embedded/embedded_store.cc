@@ -24,6 +24,7 @@
 #include "store/embedded/keys.h"
 #include "store/embedded/records.h"
 #include "store/embedded/rocks_util.h"
+#include "store/embedded/rollup_merge.h"
 #include "store/embedded/summary_merge.h"
 
 namespace tokenscope::store::embedded {
@@ -51,6 +52,7 @@ constexpr CfSpec kCfSpecs[] = {
     {kServicesCf, "services", false, 1},
     {kLogsCf, "logs", false, 2},
     {kLogTraceCf, "log_trace", false, 1},
+    {kRollupsCf, "rollups", false, 1},
 };
 static_assert(std::size(kCfSpecs) == kColumnFamilyCount);
 
@@ -129,6 +131,7 @@ rocksdb::ColumnFamilyOptions CfOptions(const CfSpec& spec,
     cf.memtable_prefix_bloom_size_ratio = 0.02;
   }
   if (spec.index == kTraceSummaryCf) cf.merge_operator = NewTraceSummaryMergeOperator();
+  if (spec.index == kRollupsCf) cf.merge_operator = NewRollupMergeOperator();
   return cf;
 }
 

@@ -3,7 +3,8 @@
 // Layout (see keys.h and records.h for the byte formats): one column family per kind of
 // record — spans, resources, scopes, span_time (newest-first span summaries), span_index
 // (equality indexes), trace_summary (kept by a merge operator), services, logs (log records,
-// newest first) and log_trace (the records of each trace, oldest first) — plus the
+// newest first), log_trace (the records of each trace, oldest first) and rollups (per-minute
+// cells, kept by a merge operator; embedded_rollups.cc) — plus the
 // default column family, which holds metadata such as the format version checked at open.
 // span_index holds service and name for every span, and status for errored spans only:
 // unset and ok cover most spans, so scans for them read span_time and filter, which costs
@@ -62,6 +63,7 @@ enum ColumnFamilyIndex : size_t {
   kServicesCf,
   kLogsCf,
   kLogTraceCf,
+  kRollupsCf,
   kColumnFamilyCount,
 };
 
@@ -97,6 +99,9 @@ class EmbeddedStore final : public Store {
   StatusOr<std::vector<std::string>> ListProjects() override;
   StatusOr<std::vector<std::string>> ListServices(const std::string& project) override;
   StoreStats Stats() override;
+  Status MergeRollups(const std::string& project,
+                      const std::vector<rollup::RollupEntry>& entries) override;
+  Status ScanRollups(const RollupScan& scan, const RollupVisitor& visit) override;
 
   // Flushes every memtable and compacts every column family fully (merging trace summary
   // operands into single values). For maintenance and tests; ingest never needs it.

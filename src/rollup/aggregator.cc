@@ -1,0 +1,68 @@
+#include "rollup/aggregator.h"
+
+#include <utility>
+
+namespace tokenscope::rollup {
+
+Aggregator::Aggregator(AggregatorOptions options) : options_(options) {}
+
+void Aggregator::AdmitValue(ProjectValues* values, std::string_view dimension, std::string* value) {
+  if (value->empty() || *value == kOtherValue) return;
+  auto dim = values->find(dimension);
+  if (dim == values->end()) dim = values->emplace(std::string(dimension), ValueSet()).first;
+  ValueSet& admitted = dim->second;
+  if (admitted.contains(*value)) return;
+  if (admitted.size() < options_.max_values_per_dimension) {
+    admitted.insert(*value);
+    return;
+  }
+  *value = std::string(kOtherValue);
+  folded_values_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Aggregator::Admit(ProjectValues* values, RollupKey* key) {
+  AdmitValue(values, "service", &key->service);
+  AdmitValue(values, "model", &key->model);
+  AdmitValue(values, "provider", &key->provider);
+  AdmitValue(values, "operation", &key->operation);
+  for (auto& [name, value] : key->dimensions) AdmitValue(values, name, &value);
+}
+
+std::vector<RollupEntry> Aggregator::AggregateBatch(std::string_view project,
+                                                    std::vector<RollupEntry> contributions) {
+  if (contributions.empty()) return {};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = projects_.find(project);
+    if (it == projects_.end()) it = projects_.emplace(std::string(project), ProjectValues()).first;
+    for (RollupEntry& entry : contributions) Admit(&it->second, &entry.key);
+  }
+
+  // (minute, encoded dimensions) orders cells the way the store keys them.
+  std::map<std::pair<uint64_t, std::string>, RollupEntry> cells;
+  std::string encoded;
+  for (RollupEntry& entry : contributions) {
+    encoded.clear();
+    EncodeKeyDimensions(entry.key, &encoded);
+    auto [it, inserted] = cells.try_emplace({entry.key.minute, encoded});
+    if (inserted) {
+      it->second = std::move(entry);
+    } else {
+      it->second.cell.Merge(entry.cell);
+    }
+  }
+  std::vector<RollupEntry> out;
+  out.reserve(cells.size());
+  for (auto& [where, entry] : cells) out.push_back(std::move(entry));
+  return out;
+}
+
+size_t Aggregator::admitted_values(std::string_view project, std::string_view dimension) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto p = projects_.find(project);
+  if (p == projects_.end()) return 0;
+  auto d = p->second.find(dimension);
+  return d == p->second.end() ? 0 : d->second.size();
+}
+
+}  // namespace tokenscope::rollup

@@ -1,0 +1,227 @@
+#include "rollup/rollup.h"
+
+#include <charconv>
+
+#include "rollup/wire.h"
+
+namespace tokenscope::rollup {
+namespace {
+
+constexpr uint8_t kKeyVersion = 1;
+constexpr uint8_t kCellVersion = 1;
+// Decoding bound: no configuration has anywhere near this many allocation dimensions.
+constexpr uint64_t kMaxDimensions = 64;
+
+bool CountsAsRequest(const model::LlmInfo& llm) {
+  return llm.kind == model::LlmSpanKind::kLlm || llm.kind == model::LlmSpanKind::kEmbedding;
+}
+
+// Cuts `value` to kMaxDimensionValueBytes without splitting a UTF-8 sequence.
+std::string Bounded(std::string_view value) {
+  if (value.size() <= kMaxDimensionValueBytes) return std::string(value);
+  size_t end = kMaxDimensionValueBytes;
+  while (end > 0 && (static_cast<uint8_t>(value[end]) & 0xc0) == 0x80) --end;
+  return std::string(value.substr(0, end));
+}
+
+std::string ValueAsString(const model::AnyValue& v) {
+  switch (v.type) {
+    case model::ValueType::kString:
+      return Bounded(v.string_value);
+    case model::ValueType::kBool:
+      return v.bool_value ? "true" : "false";
+    case model::ValueType::kInt:
+      return std::to_string(v.int_value);
+    case model::ValueType::kDouble: {
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v.double_value);
+      return ec == std::errc() ? std::string(buf, end) : std::string();
+    }
+    default:
+      return std::string();
+  }
+}
+
+void AddUsage(const model::TokenUsage& u, RollupCell* cell) {
+  cell->input_tokens += u.input_tokens.value_or(0);
+  cell->output_tokens += u.output_tokens.value_or(0);
+  cell->cache_read_input_tokens += u.cache_read_input_tokens.value_or(0);
+  cell->cache_creation_input_tokens += u.cache_creation_input_tokens.value_or(0);
+  cell->reasoning_tokens += u.reasoning_tokens.value_or(0);
+  // A missing total is input + output, as LlmTotals::AddCall counts it.
+  cell->total_tokens +=
+      u.total_tokens.value_or(u.input_tokens.value_or(0) + u.output_tokens.value_or(0));
+}
+
+void AddCost(const model::Cost& c, RollupCell* cell) {
+  cell->input_cost_nanos += c.input_nanos;
+  cell->cache_read_cost_nanos += c.cache_read_nanos;
+  cell->cache_creation_cost_nanos += c.cache_creation_nanos;
+  cell->output_cost_nanos += c.output_nanos;
+  cell->total_cost_nanos += c.total_nanos;
+}
+
+// The integer fields of a cell, in encoding order.
+template <typename Cell, typename Fn>
+void ForEachSignedField(Cell& c, Fn fn) {
+  fn(c.input_tokens);
+  fn(c.output_tokens);
+  fn(c.cache_read_input_tokens);
+  fn(c.cache_creation_input_tokens);
+  fn(c.reasoning_tokens);
+  fn(c.total_tokens);
+  fn(c.input_cost_nanos);
+  fn(c.cache_read_cost_nanos);
+  fn(c.cache_creation_cost_nanos);
+  fn(c.output_cost_nanos);
+  fn(c.total_cost_nanos);
+}
+
+Status MalformedKey(std::string_view what) {
+  return InvalidArgument("malformed rollup key: " + std::string(what));
+}
+Status MalformedCell(std::string_view what) {
+  return InvalidArgument("malformed rollup cell: " + std::string(what));
+}
+
+}  // namespace
+
+void RollupCell::Merge(const RollupCell& o) {
+  requests += o.requests;
+  errors += o.errors;
+  // Sums of the signed fields wrap like the unsigned ones rather than overflow (UB): a
+  // cell never gets near 2^63 tokens or nano-USD with honest data.
+  auto add = [](int64_t& mine, int64_t theirs) {
+    mine = static_cast<int64_t>(static_cast<uint64_t>(mine) + static_cast<uint64_t>(theirs));
+  };
+  add(input_tokens, o.input_tokens);
+  add(output_tokens, o.output_tokens);
+  add(cache_read_input_tokens, o.cache_read_input_tokens);
+  add(cache_creation_input_tokens, o.cache_creation_input_tokens);
+  add(reasoning_tokens, o.reasoning_tokens);
+  add(total_tokens, o.total_tokens);
+  add(input_cost_nanos, o.input_cost_nanos);
+  add(cache_read_cost_nanos, o.cache_read_cost_nanos);
+  add(cache_creation_cost_nanos, o.cache_creation_cost_nanos);
+  add(output_cost_nanos, o.output_cost_nanos);
+  add(total_cost_nanos, o.total_cost_nanos);
+  latency_ns.Merge(o.latency_ns);
+  ttft_ns.Merge(o.ttft_ns);
+}
+
+std::string DimensionValue(const model::Span& span, const model::Resource& resource,
+                           const AllocationDimension& dimension) {
+  const model::Attributes& attrs = dimension.source == DimensionSource::kResourceAttribute
+                                       ? resource.attributes
+                                       : span.attributes;
+  const model::AnyValue* value = model::FindAttribute(attrs, dimension.key);
+  return value == nullptr ? std::string() : ValueAsString(*value);
+}
+
+std::optional<RollupEntry> ContributionOf(const model::Span& span, const model::Resource& resource,
+                                          const std::optional<model::LlmInfo>& llm,
+                                          model::ErrorClass error_class,
+                                          const std::vector<AllocationDimension>& dimensions) {
+  if (!llm || !CountsAsRequest(*llm)) return std::nullopt;
+  RollupEntry entry;
+  RollupKey& key = entry.key;
+  key.minute = MinuteOf(span.start_time_unix_nano);
+  key.service = Bounded(model::ServiceName(resource));
+  key.model = Bounded(llm->model());
+  key.provider = Bounded(llm->provider);
+  key.operation = Bounded(llm->operation);
+  key.error_class = std::string(model::ErrorClassName(error_class));
+  key.dimensions.reserve(dimensions.size());
+  for (const AllocationDimension& d : dimensions) {
+    key.dimensions.emplace_back(d.name, DimensionValue(span, resource, d));
+  }
+
+  RollupCell& cell = entry.cell;
+  cell.requests = 1;
+  cell.errors = error_class == model::ErrorClass::kNone ? 0 : 1;
+  AddUsage(llm->usage, &cell);
+  if (llm->cost) AddCost(*llm->cost, &cell);
+  cell.latency_ns.Add(static_cast<double>(span.duration_ns()));
+  if (llm->timing.time_to_first_token_ns) {
+    cell.ttft_ns.Add(static_cast<double>(*llm->timing.time_to_first_token_ns));
+  }
+  return entry;
+}
+
+void EncodeKeyDimensions(const RollupKey& key, std::string* out) {
+  out->push_back(static_cast<char>(kKeyVersion));
+  wire::PutString(key.service, out);
+  wire::PutString(key.model, out);
+  wire::PutString(key.provider, out);
+  wire::PutString(key.operation, out);
+  wire::PutString(key.error_class, out);
+  wire::PutVarint(key.dimensions.size(), out);
+  for (const auto& [name, value] : key.dimensions) {
+    wire::PutString(name, out);
+    wire::PutString(value, out);
+  }
+}
+
+Status DecodeKeyDimensions(std::string_view bytes, RollupKey* key) {
+  wire::Reader in(bytes);
+  const uint8_t version = in.Byte();
+  if (!in.ok()) return MalformedKey("empty input");
+  if (version != kKeyVersion) return MalformedKey("unsupported version " + std::to_string(version));
+  key->service = std::string(in.String());
+  key->model = std::string(in.String());
+  key->provider = std::string(in.String());
+  key->operation = std::string(in.String());
+  key->error_class = std::string(in.String());
+  const uint64_t n = in.Varint();
+  if (!in.ok()) return MalformedKey("truncated");
+  if (n > kMaxDimensions) return MalformedKey("too many dimensions");
+  key->dimensions.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string name(in.String());
+    std::string value(in.String());
+    key->dimensions.emplace_back(std::move(name), std::move(value));
+  }
+  if (!in.ok()) return MalformedKey("truncated dimensions");
+  if (!in.empty()) return MalformedKey("trailing bytes");
+  return Status::Ok();
+}
+
+void EncodeCell(const RollupCell& cell, std::string* out) {
+  out->push_back(static_cast<char>(kCellVersion));
+  wire::PutVarint(cell.requests, out);
+  wire::PutVarint(cell.errors, out);
+  ForEachSignedField(cell, [&](int64_t v) { wire::PutSignedVarint(v, out); });
+  std::string sketch;
+  cell.latency_ns.Serialize(&sketch);
+  wire::PutString(sketch, out);
+  sketch.clear();
+  cell.ttft_ns.Serialize(&sketch);
+  wire::PutString(sketch, out);
+}
+
+StatusOr<RollupCell> DecodeCell(std::string_view bytes) {
+  wire::Reader in(bytes);
+  const uint8_t version = in.Byte();
+  if (!in.ok()) return MalformedCell("empty input");
+  if (version != kCellVersion) {
+    return MalformedCell("unsupported version " + std::to_string(version));
+  }
+  RollupCell cell;
+  cell.requests = in.Varint();
+  cell.errors = in.Varint();
+  ForEachSignedField(cell, [&](int64_t& v) { v = in.SignedVarint(); });
+  const std::string_view latency = in.String();
+  const std::string_view ttft = in.String();
+  if (!in.ok()) return MalformedCell("truncated");
+  if (!in.empty()) return MalformedCell("trailing bytes");
+  if (cell.errors > cell.requests) return MalformedCell("more errors than requests");
+  StatusOr<DDSketch> latency_sketch = DDSketch::Parse(latency);
+  if (!latency_sketch.ok()) return latency_sketch.status().WithContext("rollup cell latency");
+  StatusOr<DDSketch> ttft_sketch = DDSketch::Parse(ttft);
+  if (!ttft_sketch.ok()) return ttft_sketch.status().WithContext("rollup cell ttft");
+  cell.latency_ns = std::move(latency_sketch).value();
+  cell.ttft_ns = std::move(ttft_sketch).value();
+  return cell;
+}
+
+}  // namespace tokenscope::rollup

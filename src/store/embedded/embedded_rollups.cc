@@ -1,0 +1,52 @@
+// EmbeddedStore: the rollups column family (rollup_merge.h has the key and value formats).
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "store/embedded/embedded_store.h"
+#include "store/embedded/keys.h"
+#include "store/embedded/rocks_util.h"
+#include "store/embedded/rollup_merge.h"
+
+namespace tokenscope::store::embedded {
+
+Status EmbeddedStore::MergeRollups(const std::string& project,
+                                   const std::vector<rollup::RollupEntry>& entries) {
+  if (entries.empty()) return Status::Ok();
+  rocksdb::WriteBatch batch;
+  std::string value;
+  for (const rollup::RollupEntry& entry : entries) {
+    value.clear();
+    rollup::EncodeCell(entry.cell, &value);
+    TS_RETURN_IF_ERROR(FromRocks(
+        batch.Merge(cf(kRollupsCf), RollupStoreKey(project, entry.key), value), "merge rollups"));
+  }
+  return Commit(&batch, options_.sync_writes, /*frees_space=*/false, "merge rollups");
+}
+
+Status EmbeddedStore::ScanRollups(const RollupScan& scan, const RollupVisitor& visit) {
+  if (scan.start_minute >= scan.end_minute) return Status::Ok();
+  const std::string prefix = ProjectPrefix(scan.project);
+  const std::string start = RollupMinuteKey(scan.project, scan.start_minute);
+  // end_minute == UINT64_MAX has no minute key above it: bound by the project instead.
+  const std::string end = scan.end_minute == UINT64_MAX
+                              ? PrefixSuccessor(prefix)
+                              : RollupMinuteKey(scan.project, scan.end_minute);
+  rocksdb::Slice upper = ToSlice(end);
+  rocksdb::ReadOptions read_options;
+  if (!end.empty()) read_options.iterate_upper_bound = &upper;
+
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf(kRollupsCf)));
+  rollup::RollupEntry entry;
+  for (it->Seek(ToSlice(start)); it->Valid(); it->Next()) {
+    const std::string_view key = View(it->key());
+    Status parsed = ParseRollupKeySuffix(key.substr(prefix.size()), &entry.key);
+    if (!parsed.ok()) return DataLoss("rollups: " + parsed.message());
+    StatusOr<rollup::RollupCell> cell = rollup::DecodeCell(View(it->value()));
+    if (!cell.ok()) return DataLoss("rollups: " + cell.status().message());
+    entry.cell = std::move(cell).value();
+    if (!visit(entry)) return Status::Ok();
+  }
+  return FromRocks(it->status(), "scan rollups");
+}
+
+}  // namespace tokenscope::store::embedded
