@@ -10,7 +10,7 @@ HTTP       ?= 127.0.0.1:4318
 GRPC       ?= 127.0.0.1:4317
 DATA       ?= ./data
 
-.PHONY: all deps build build-asan build-fuzz run test test-unit test-asan e2e-deps format format-check fuzz fuzz-smoke bench soak clean
+.PHONY: all deps build build-asan build-fuzz run demo web-dev test test-unit test-asan e2e-deps format format-check fuzz fuzz-smoke bench soak clean
 
 all: build
 
@@ -32,6 +32,15 @@ build-asan: deps $(ASAN_DIR)/build.ninja
 
 run: build
 	$(BUILD_DIR)/tokenscope serve --data $(DATA) --http $(HTTP)
+
+# The server with the demo workload flowing in (a backfill of the last hours, then about one
+# trace a second); open http://$(HTTP)/ for the UI.
+demo: build
+	$(BUILD_DIR)/tokenscope serve --data $(DATA)-demo --http $(HTTP) --demo
+
+# The UI with hot reload (Vite dev server on :5173, API proxied to a running server on :4318).
+web-dev: deps
+	cd web && npm run dev
 
 e2e-deps:
 	@cd tests/e2e && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }

@@ -15,6 +15,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev protobuf-compiler libprotobuf-dev
   clang libclang-rt-14-dev curl openssl python3-prometheus-client
+  chromium
 )
 
 pkgs=("${BUILD_PKGS[@]}")
@@ -47,4 +48,13 @@ if ! [[ -d "$tokenizer_data/node_modules" &&
         "$tokenizer_data/node_modules/.package-lock.json" -nt "$tokenizer_data/package-lock.json" ]]; then
   echo "install-deps: npm ci in src/tokenize/data"
   (cd "$tokenizer_data" && npm ci --no-audit --no-fund)
+fi
+
+# The web UI's build tools (React, Vite, TypeScript; pinned in web/package-lock.json), which the
+# build runs to compile the UI into the binary.
+web_dir="$(cd "$(dirname "$0")/.." && pwd)/web"
+if ! [[ -d "$web_dir/node_modules" &&
+        "$web_dir/node_modules/.package-lock.json" -nt "$web_dir/package-lock.json" ]]; then
+  echo "install-deps: npm ci in web"
+  (cd "$web_dir" && npm ci --no-audit --no-fund)
 fi

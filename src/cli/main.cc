@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/config_loader.h"
+#include "cli/demo_command.h"
 #include "cli/import_command.h"
 #include "cli/keys_command.h"
 #include "cli/serve_command.h"
@@ -26,6 +27,13 @@ struct CommandLine {
   // serve
   std::optional<std::string> config_file;
   ServerFlagOverrides server_flags;
+  bool serve_demo = false;
+  // demo
+  ClientOptions demo_client;
+  uint64_t demo_traces = 200;
+  std::string demo_duration;
+  std::string demo_spread = "6h";
+  uint64_t demo_seed = 42;
   // traces get / traces search. Separate option targets per command: CLI11 applies an
   // option's environment variable even for commands that were not chosen.
   ClientOptions get_client;
@@ -125,6 +133,38 @@ void AddServeCommand(CLI::App& app, CommandLine& command_line) {
   AddServeSetting(*serve, "--log-level", flags.log_level);
   AddServeSwitch(*serve, "--insecure", flags.insecure);
   AddServeSwitch(*serve, "--redact", flags.redact);
+  serve->add_flag("--demo", command_line.serve_demo,
+                  "Fill the server with the demo workload once it listens (as `tokenscope demo`: "
+                  "a backfill of the last hours, then about one trace a second; local mode)");
+}
+
+void AddDemoCommand(CLI::App& app, CommandLine& command_line) {
+  CLI::App* demo = app.add_subcommand(
+      "demo",
+      "Send realistic synthetic LLM traces (RAG pipelines, agent tool loops, streamed chats "
+      "with logprobs, evaluation batches, errors of every class) to a server over OTLP/HTTP");
+  demo->add_option("--traces", command_line.demo_traces,
+                   "Traces to backfill, spread over --spread up to now")
+      ->capture_default_str()
+      ->type_name("N");
+  demo->add_option("--spread", command_line.demo_spread, "How far back the backfill reaches")
+      ->capture_default_str()
+      ->type_name("DUR");
+  demo->add_option("--duration", command_line.demo_duration,
+                   "Then keep sending about one trace a second for this long (30s, 10m)")
+      ->type_name("DUR");
+  demo->add_option("--seed", command_line.demo_seed, "Workload seed (same seed, same traces)")
+      ->capture_default_str()
+      ->type_name("N");
+  demo->add_option("--endpoint", command_line.demo_client.endpoint,
+                   "Base URL of the tokenscope server")
+      ->envname(std::string(kEndpointEnvVar))
+      ->capture_default_str()
+      ->type_name("URL");
+  demo->add_option("--api-key", command_line.demo_client.api_key,
+                   "Secret API key (read-write), when the server has keys")
+      ->envname(std::string(kApiKeyEnvVar))
+      ->type_name("KEY");
 }
 
 void AddClientOptions(CLI::App& command, ClientOptions& client) {
@@ -264,6 +304,7 @@ int Run(int argc, char** argv) {
   CommandLine command_line;
   AddServeCommand(app, command_line);
   AddTracesCommands(app, command_line);
+  AddDemoCommand(app, command_line);
   CLI::App* reprice = app.add_subcommand(
       "reprice",
       "Recompute the token and cost totals of recent traces with the server's current price "
@@ -307,7 +348,11 @@ int Run(int argc, char** argv) {
     sources.config_file = command_line.config_file;
     sources.env = ProcessEnvironment();
     sources.flags = command_line.server_flags;
-    return RunServe(sources);
+    return RunServe(sources, command_line.serve_demo);
+  }
+  if (app.got_subcommand("demo")) {
+    return RunDemo(command_line.demo_client, command_line.demo_traces, command_line.demo_duration,
+                   command_line.demo_spread, command_line.demo_seed, std::cout, std::cerr);
   }
   if (keys->parsed()) return RunKeys(*keys, command_line);
   if (import->parsed()) return RunImportFile(command_line);

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/demo_command.h"
 #include "cli/traces_command.h"
 #include "server/server.h"
 
@@ -50,7 +52,7 @@ void ExitOnSecondSignal(const sigset_t& signals) {
 
 }  // namespace
 
-int RunServe(const ConfigSources& sources) {
+int RunServe(const ConfigSources& sources, bool demo) {
   StatusOr<server::ServerConfig> config = LoadServerConfig(sources);
   if (!config.ok()) {
     fmt::print(stderr, "error: {}\n", config.status().message());
@@ -80,6 +82,23 @@ int RunServe(const ConfigSources& sources) {
       scheme, address, server.grpc_address());
   std::fflush(stdout);
 
+  // --demo: the same sender as `tokenscope demo`, against this process's own listener.
+  std::atomic<bool> stop_demo{false};
+  std::thread demo_sender;
+  if (demo) {
+    ClientOptions client;
+    client.endpoint = "http://" + address;
+    demo_sender = std::thread([client, &stop_demo] {
+      DemoPlan plan;
+      plan.live_ns = 10ull * 365 * 24 * 3600 * 1'000'000'000;  // until the server stops
+      DemoStats stats;
+      Status sent = SendDemoWorkload(client, plan, &stop_demo, &stats);
+      if (!sent.ok()) spdlog::warn("demo workload stopped: {}", sent.message());
+      spdlog::info("demo workload: {} traces, {} spans sent", stats.traces, stats.spans);
+    });
+    spdlog::info("tokenscope: sending the demo workload to {}", client.endpoint);
+  }
+
   int signal_number = 0;
   if (int error = sigwait(&signals, &signal_number); error != 0) {
     spdlog::error("sigwait failed: {}", std::strerror(error));
@@ -87,6 +106,8 @@ int RunServe(const ConfigSources& sources) {
     spdlog::info("received {}, draining", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   }
   ExitOnSecondSignal(signals);
+  stop_demo = true;
+  if (demo_sender.joinable()) demo_sender.join();
   server.Stop();
   return kExitOk;
 }

@@ -21,6 +21,7 @@
 #include "server/retention_worker.h"
 #include "server/url.h"
 #include "store/store_factory.h"
+#include "web/static_files.h"
 
 namespace tokenscope::server {
 
@@ -140,7 +141,13 @@ class Server::Impl {
     const bool ingest =
         path == "/v1/traces" || path == "/api/public/otel/v1/traces" || path == "/v1/logs";
     const bool admin = path.starts_with("/api/v1/admin/");
-    if (!ingest && !path.starts_with("/api/v1/")) return NotFound(req, path);
+    if (!ingest && !path.starts_with("/api/v1/")) {
+      const bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
+      if (is_get && !path.starts_with("/api/") && !path.starts_with("/v1/")) {
+        return WebUi(req, path);
+      }
+      return NotFound(req, path);
+    }
 
     auto principal = auth_->Authenticate(
         CredentialsOf(req), ingest || admin ? auth::Access::kWrite : auth::Access::kRead);
@@ -232,6 +239,32 @@ class Server::Impl {
                             why.message());
     if (unauthenticated)
       res.set(http::field::www_authenticate, R"(Bearer, Basic realm="tokenscope")");
+    return res;
+  }
+
+  // The embedded web UI: its files, and index.html for the app's own routes. The UI holds no
+  // data, so it needs no key; the API calls it makes do.
+  static HttpResponse WebUi(const HttpRequest& req, const std::string& path) {
+    auto file = web::LookupStaticFile(path, req[http::field::if_none_match],
+                                      req[http::field::accept_encoding]);
+    if (!file) return NotFound(req, path);
+    const web::Asset& asset = *file->asset;
+    HttpResponse res = file->not_modified
+                           ? MakeResponse(req, http::status::not_modified, "", asset.content_type)
+                           : MakeResponse(req, http::status::ok,
+                                          std::string(file->gzip ? asset.gzip_body : asset.body),
+                                          asset.content_type);
+    if (file->gzip && !file->not_modified) res.set(http::field::content_encoding, "gzip");
+    if (!asset.gzip_body.empty()) res.set(http::field::vary, "Accept-Encoding");
+    res.set(http::field::cache_control, file->cache_control);
+    res.set(http::field::etag, asset.etag);
+    res.set("X-Content-Type-Options", "nosniff");
+    if (asset.content_type.starts_with("text/html")) {
+      res.set("Content-Security-Policy",
+              "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+              "connect-src 'self'; frame-ancestors 'none'");
+      res.set("Referrer-Policy", "no-referrer");
+    }
     return res;
   }
 
