@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/hex.h"
+#include "base/json_escape.h"
 #include "cli/http_client.h"
 #include "otlp/proto_encoder.h"
 
@@ -18,33 +19,7 @@ constexpr int kMaxAttempts = 8;
 constexpr size_t kMaxErrorsShown = 10;
 
 std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out + "\"";
+  return "\"" + JsonEscape(text) + "\"";
 }
 
 // OTel GenAI >= 1.37 messages: [{"role": ..., "parts": [{"type": "text", "content": ...}]}].

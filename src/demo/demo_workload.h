@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_escape.h"
 #include "model/span.h"
 
 namespace tokenscope::demo {
@@ -51,8 +52,5 @@ class DemoWorkload {
   DemoWorkloadOptions options_;
   uint64_t traces_ = 0;
 };
-
-// JSON string escaping for the message attributes the workload writes (exposed for tests).
-std::string JsonEscape(std::string_view text);
 
 }  // namespace tokenscope::demo

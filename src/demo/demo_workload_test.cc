@@ -56,9 +56,5 @@ TEST(DemoWorkload, EvalBatchIsLarge) {
   EXPECT_GT(workload.AddEvalBatch(&batch, 1), 300u);
 }
 
-TEST(DemoWorkload, JsonEscape) {
-  EXPECT_EQ(JsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
-}
-
 }  // namespace
 }  // namespace tokenscope::demo
