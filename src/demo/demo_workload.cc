@@ -380,13 +380,16 @@ uint64_t AddChat(TraceWriter& w, const Span& parent, uint64_t start, const ChatR
       const double logprob = unsure ? -(0.4 + 2.6 * w.Unit()) : -(0.25 * w.Unit() * w.Unit());
       std::string top = R"([{"token":")" + JsonEscape(tokens[i]) + R"(","logprob":)" +
                         std::to_string(logprob) + "}";
-      double alt_logprob = unsure ? logprob - 0.2 * w.Unit() : logprob - 2.0 - 3.0 * w.Unit();
+      // The alternatives share what the chosen token leaves, so the probabilities a model
+      // reports never add up to more than 1.
+      double rest = 1.0 - std::exp(logprob);
       for (int a = 0; a < 2; ++a) {
         std::string_view alt = kAlternatives[w.Uniform(0, kAlternatives.size() - 1)];
         if (alt == tokens[i]) continue;
+        const double share = rest * (0.35 + 0.5 * w.Unit());
+        rest -= share;
         top += R"(,{"token":")" + JsonEscape(alt) + R"(","logprob":)" +
-               std::to_string(alt_logprob) + "}";
-        alt_logprob -= 0.5 + w.Unit();
+               std::to_string(std::log(std::max(share, 1e-9))) + "}";
       }
       top += "]";
       w.Event(s, start + offset, "gen_ai.token",
