@@ -10,6 +10,7 @@
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <array>
 #include <charconv>
 #include <optional>
 #include <thread>
@@ -117,6 +118,8 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // How long a TLS connection waits for the peer's close_notify before the socket is closed.
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(5);
+// How long a closing connection keeps reading (and discarding) what the client still sends.
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
 
 // The peer went away or stopped talking; there is nobody to answer.
 bool IsDisconnect(const beast::error_code& ec) {
@@ -352,18 +355,32 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     CloseSocket();
   }
 
+  // A lingering close: stop sending, then read and discard what the client still sends (a
+  // refused request's body, typically) until it closes or a short deadline passes. Closing at
+  // once would answer the client's pending bytes with a reset, which can destroy the 429 or 413
+  // it has not read yet; the client would see a broken pipe instead of "retry after 1 s".
   void CloseSocket() {
     beast::error_code ignored;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
-    Tcp().close();
+    Tcp().expires_after(kLingerTimeout);
+    Drain();
+  }
+
+  void Drain() {
+    Tcp().async_read_some(net::buffer(drain_buffer_),
+                          [self = Self()](beast::error_code ec, size_t) {
+                            if (ec) return self->Tcp().close();
+                            self->Drain();
+                          });
   }
 
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl* server_;
-  uint64_t reserved_ = 0;         // in-flight budget held for the request being read
-  bool tls_established_ = false;  // TLS only: the handshake completed, shutdown is owed
+  uint64_t reserved_ = 0;                // in-flight budget held for the request being read
+  std::array<char, 4096> drain_buffer_;  // discarded bytes of a lingering close
+  bool tls_established_ = false;         // TLS only: the handshake completed, shutdown is owed
 };
 
 }  // namespace
