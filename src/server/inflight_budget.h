@@ -18,6 +18,9 @@ class InflightBudget {
 
   // Reserves `bytes`; false (and nothing reserved) when over budget.
   bool Admit(uint64_t bytes) {
+    // A request without a body (a query) holds no memory worth bounding, and must keep being
+    // served while ingest is overloaded. (Chunked bodies start at 0 and Grow as they arrive.)
+    if (bytes == 0) return true;
     uint64_t current = in_flight_.load();
     do {
       if (current > 0 && current + bytes > limit_) {
