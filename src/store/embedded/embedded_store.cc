@@ -563,13 +563,10 @@ StatusOr<std::vector<model::TraceSummary>> EmbeddedStore::GetTraceSummaries(
 
 StatusOr<model::SpanBatch> EmbeddedStore::GetTraceSpans(const TraceSpansRequest& request) {
   const std::string prefix = TraceSpansPrefix(request.project, request.trace_id);
-  const std::string upper = PrefixSuccessor(prefix);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions read_options;
-  if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
+  PrefixBoundedRead bounded(prefix);
 
   std::vector<std::string> records;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf(kSpansCf)));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(bounded.options(), cf(kSpansCf)));
   for (it->Seek(prefix); it->Valid() && View(it->key()).starts_with(prefix); it->Next()) {
     records.emplace_back(it->value().data(), it->value().size());
   }
@@ -715,11 +712,8 @@ Status EmbeddedStore::ScanSpans(const SpanScan& scan, const SpanVisitor& visit) 
   const std::string resume = scan.resume_after.empty() ? "" : prefix + scan.resume_after;
   if (!resume.empty() && resume > seek) seek = resume;
 
-  const std::string upper = PrefixSuccessor(prefix);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions read_options;
-  if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf(which)));
+  PrefixBoundedRead bounded(prefix);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(bounded.options(), cf(which)));
   it->Seek(seek);
   if (!resume.empty() && it->Valid() && View(it->key()) == resume) it->Next();
 
@@ -744,11 +738,8 @@ Status EmbeddedStore::ScanSpans(const SpanScan& scan, const SpanVisitor& visit) 
 
 StatusOr<std::vector<std::string>> EmbeddedStore::ListServices(const std::string& project) {
   const std::string prefix = ProjectPrefix(project);
-  const std::string upper = PrefixSuccessor(prefix);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions read_options;
-  if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf(kServicesCf)));
+  PrefixBoundedRead bounded(prefix);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(bounded.options(), cf(kServicesCf)));
   std::vector<std::string> services;
   for (it->Seek(prefix); it->Valid() && View(it->key()).starts_with(prefix); it->Next()) {
     services.emplace_back(View(it->key()).substr(prefix.size()));
