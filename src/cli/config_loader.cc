@@ -19,6 +19,7 @@
 
 #include "base/duration.h"
 #include "redact/config_yaml.h"
+#include "rollup/rollup.h"
 
 namespace tokenscope::cli {
 namespace {
@@ -34,6 +35,7 @@ enum class SettingKind {
   kCount,
   kDuration,
   kNamedDurations,
+  kDimensions,
   kLogLevel,
   kBool
 };
@@ -128,6 +130,22 @@ const Setting kSettings[] = {
       "How often expired data is looked for and deleted"},
      SettingKind::kDuration,
      &ServerConfig::retention_interval_ns},
+    {{"--rollup-dimensions", "TOKENSCOPE_ROLLUP_DIMENSIONS", "rollup.dimensions", "LIST",
+      "Allocation dimensions of the rollups, for metrics and costs by team, feature, ...: "
+      "NAME (a span attribute) or NAME=attr:KEY, NAME=resource:KEY, NAME=baggage:KEY, "
+      "comma-separated"},
+     SettingKind::kDimensions,
+     &ServerConfig::rollup_dimensions},
+    {{"--rollup-max-values", "TOKENSCOPE_ROLLUP_MAX_VALUES", "rollup.max_values_per_dimension", "N",
+      "Distinct values the rollups keep per dimension and project; further values are counted "
+      "under __other__ (0: no limit)"},
+     SettingKind::kCount,
+     &ServerConfig::rollup_max_values_per_dimension},
+    {{"--rollup-retention", "TOKENSCOPE_ROLLUP_RETENTION", "rollup.retention", "DUR",
+      "How long per-minute rollups (metrics and costs) are kept, usually longer than spans; 0 "
+      "keeps them forever"},
+     SettingKind::kDuration,
+     &ServerConfig::rollup_retention_ns},
     {{"--io-threads", "TOKENSCOPE_IO_THREADS", "server.io_threads", "N",
       "Network event-loop threads (1-1024)"},
      SettingKind::kThreads,
@@ -185,6 +203,8 @@ std::string_view ExpectedValue(SettingKind kind) {
       return "a duration like 30s, 12h or 7d";
     case SettingKind::kNamedDurations:
       return "a list like alpha=7d,beta=0";
+    case SettingKind::kDimensions:
+      return "a list like team=resource:team.name,feature";
     case SettingKind::kLogLevel:
       return "one of trace, debug, info, warn, error";
     case SettingKind::kBool:
@@ -241,6 +261,11 @@ Status ApplySettingText(const Setting& setting, std::string_view text, ServerCon
             fmt::format("expected {}, got {}", ExpectedValue(setting.kind), Quote(text)));
       }
       config.*std::get<uint64_t ServerConfig::*>(setting.field) = *ns;
+      return Status::Ok();
+    }
+    case SettingKind::kDimensions: {
+      TS_RETURN_IF_ERROR(rollup::ParseAllocationDimensions(text).status());
+      config.*std::get<std::string ServerConfig::*>(setting.field) = std::string(text);
       return Status::Ok();
     }
     case SettingKind::kNamedDurations: {
@@ -453,6 +478,9 @@ Status ApplyFlags(const ServerFlagOverrides& flags, ServerConfig& config) {
       {"--retention", as_text(flags.retention_ttl_ns)},
       {"--retention-projects", as_text(flags.retention_projects)},
       {"--retention-interval", as_text(flags.retention_interval_ns)},
+      {"--rollup-dimensions", as_text(flags.rollup_dimensions)},
+      {"--rollup-max-values", as_text(flags.rollup_max_values)},
+      {"--rollup-retention", as_text(flags.rollup_retention_ns)},
       {"--io-threads", as_text(flags.io_threads)},
       {"--worker-threads", as_text(flags.worker_threads)},
       {"--pricing-file", as_text(flags.pricing_file)},

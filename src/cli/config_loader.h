@@ -55,6 +55,9 @@ struct ServerFlagOverrides {
   std::optional<std::string> retention_ttl_ns;  // durations as given ("7d")
   std::optional<std::string> retention_projects;
   std::optional<std::string> retention_interval_ns;
+  std::optional<std::string> rollup_dimensions;
+  std::optional<std::string> rollup_max_values;
+  std::optional<std::string> rollup_retention_ns;
 };
 
 struct ConfigSources {

@@ -317,6 +317,9 @@ TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   f.retention_ttl_ns = "7d";
   f.retention_projects = "a=1h";
   f.retention_interval_ns = "5s";
+  f.rollup_dimensions = "team=resource:team.name";
+  f.rollup_max_values = "50";
+  f.rollup_retention_ns = "90d";
   StatusOr<ServerConfig> config = LoadServerConfig(sources);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/d");
@@ -341,6 +344,19 @@ TEST(ConfigLoaderTest, EveryFlagIsApplied) {
   EXPECT_EQ(config->retention_ttl_ns, 7 * 86400'000'000'000ULL);
   EXPECT_EQ(config->retention_projects, "a=1h");
   EXPECT_EQ(config->retention_interval_ns, 5'000'000'000ULL);
+  EXPECT_EQ(config->rollup_dimensions, "team=resource:team.name");
+  EXPECT_EQ(config->rollup_max_values_per_dimension, 50u);
+  EXPECT_EQ(config->rollup_retention_ns, 90 * 86400'000'000'000ULL);
+}
+
+TEST(ConfigLoaderTest, BadRollupDimensionsAreRefusedWithTheirReason) {
+  ConfigSources sources;
+  sources.env = FakeEnv({{"TOKENSCOPE_ROLLUP_DIMENSIONS", "team=bag:x"}});
+  StatusOr<ServerConfig> config = LoadServerConfig(sources);
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.status().message(),
+              HasSubstr("environment variable TOKENSCOPE_ROLLUP_DIMENSIONS: dimension \"team\": "
+                        "unknown source \"bag\""));
 }
 
 TEST(ConfigLoaderTest, EmptyEnvironmentVariablesCountAsUnset) {
@@ -424,7 +440,7 @@ TEST(ConfigLoaderTest, DirectoryAsConfigFileIsAnError) {
 }
 
 TEST(ConfigLoaderTest, DocsCoverEverySettingWithHelpText) {
-  EXPECT_EQ(ServerSettingDocs().size(), 23u);
+  EXPECT_EQ(ServerSettingDocs().size(), 26u);
   for (const SettingDoc& doc : ServerSettingDocs()) {
     EXPECT_EQ(FindSettingByFlag(doc.flag), &doc);
     std::string help = SettingHelpText(doc);

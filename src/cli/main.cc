@@ -126,6 +126,9 @@ void AddServeCommand(CLI::App& app, CommandLine& command_line) {
   AddServeSetting(*serve, "--retention", flags.retention_ttl_ns);
   AddServeSetting(*serve, "--retention-projects", flags.retention_projects);
   AddServeSetting(*serve, "--retention-interval", flags.retention_interval_ns);
+  AddServeSetting(*serve, "--rollup-dimensions", flags.rollup_dimensions);
+  AddServeSetting(*serve, "--rollup-max-values", flags.rollup_max_values);
+  AddServeSetting(*serve, "--rollup-retention", flags.rollup_retention_ns);
   AddServeSetting(*serve, "--io-threads", flags.io_threads);
   AddServeSetting(*serve, "--worker-threads", flags.worker_threads);
   AddServeSetting(*serve, "--tls-cert", flags.tls_cert_file);

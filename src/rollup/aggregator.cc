@@ -20,7 +20,7 @@ void Aggregator::AdmitValue(ProjectValues* values, std::string_view dimension, s
   folded_values_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Aggregator::Admit(ProjectValues* values, RollupKey* key) {
+void Aggregator::AdmitKey(ProjectValues* values, RollupKey* key) {
   AdmitValue(values, "service", &key->service);
   AdmitValue(values, "model", &key->model);
   AdmitValue(values, "provider", &key->provider);
@@ -28,16 +28,35 @@ void Aggregator::Admit(ProjectValues* values, RollupKey* key) {
   for (auto& [name, value] : key->dimensions) AdmitValue(values, name, &value);
 }
 
+Aggregator::ProjectValues* Aggregator::ValuesOf(std::string_view project) {
+  auto it = projects_.find(project);
+  if (it == projects_.end()) it = projects_.emplace(std::string(project), ProjectValues()).first;
+  return &it->second;
+}
+
+void Aggregator::Admit(std::string_view project,
+                       std::vector<std::optional<RollupEntry>>* contributions) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ProjectValues* values = nullptr;
+  for (std::optional<RollupEntry>& entry : *contributions) {
+    if (!entry) continue;
+    if (values == nullptr) values = ValuesOf(project);
+    AdmitKey(values, &entry->key);
+  }
+}
+
 std::vector<RollupEntry> Aggregator::AggregateBatch(std::string_view project,
                                                     std::vector<RollupEntry> contributions) {
   if (contributions.empty()) return {};
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = projects_.find(project);
-    if (it == projects_.end()) it = projects_.emplace(std::string(project), ProjectValues()).first;
-    for (RollupEntry& entry : contributions) Admit(&it->second, &entry.key);
+    ProjectValues* values = ValuesOf(project);
+    for (RollupEntry& entry : contributions) AdmitKey(values, &entry.key);
   }
+  return FoldByCell(std::move(contributions));
+}
 
+std::vector<RollupEntry> FoldByCell(std::vector<RollupEntry> contributions) {
   // (minute, encoded dimensions) orders cells the way the store keys them.
   std::map<std::pair<uint64_t, std::string>, RollupEntry> cells;
   std::string encoded;

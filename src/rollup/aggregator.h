@@ -1,5 +1,5 @@
-// Aggregator: turns the rollup contributions of one ingested batch into merge operands — one
-// RollupEntry per (minute, key) — after bounding the cardinality of every dimension.
+// Aggregator: bounds the cardinality of the rollup contributions of ingested batches, and
+// folds contributions into merge operands — one RollupEntry per (minute, key).
 //
 // Cardinality: per project and per dimension (service, model, provider, operation and each
 // allocation dimension; the error class is a closed set), the first max_values_per_dimension
@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@ struct AggregatorOptions {
   size_t max_values_per_dimension = 1000;
 };
 
+// Folds contributions into one entry per (minute, key), in ascending (minute, encoded key)
+// order — the order the store keys cells in.
+std::vector<RollupEntry> FoldByCell(std::vector<RollupEntry> contributions);
+
 class Aggregator {
  public:
   explicit Aggregator(AggregatorOptions options = {});
@@ -43,10 +48,12 @@ class Aggregator {
   Aggregator(const Aggregator&) = delete;
   Aggregator& operator=(const Aggregator&) = delete;
 
-  // Folds the contributions of one batch of `project` (ContributionOf() results) into one
-  // entry per (minute, key), in ascending (minute, encoded key) order, with over-limit
-  // dimension values replaced by kOtherValue. These are the operands for
-  // Store::MergeRollups().
+  // Replaces, in place, the over-limit dimension values of `project`'s contributions
+  // (ContributionOf() results; nullopt entries are skipped) by kOtherValue. Ingest admits the
+  // contributions of each batch, one per span, before Store::Write folds those of new spans.
+  void Admit(std::string_view project, std::vector<std::optional<RollupEntry>>* contributions);
+
+  // Admit(), then FoldByCell(): the operands for Store::MergeRollups().
   std::vector<RollupEntry> AggregateBatch(std::string_view project,
                                           std::vector<RollupEntry> contributions);
 
@@ -62,7 +69,8 @@ class Aggregator {
   using ProjectValues = std::map<std::string, ValueSet, std::less<>>;
 
   // Replaces each over-limit value of `key` by kOtherValue. Requires mu_.
-  void Admit(ProjectValues* values, RollupKey* key);
+  void AdmitKey(ProjectValues* values, RollupKey* key);
+  ProjectValues* ValuesOf(std::string_view project);  // requires mu_
   void AdmitValue(ProjectValues* values, std::string_view dimension, std::string* value);
 
   const AggregatorOptions options_;

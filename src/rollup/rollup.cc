@@ -87,6 +87,12 @@ Status MalformedCell(std::string_view what) {
 }  // namespace
 
 void RollupCell::Merge(const RollupCell& o) {
+  MergeCounts(o);
+  latency_ns.Merge(o.latency_ns);
+  ttft_ns.Merge(o.ttft_ns);
+}
+
+void RollupCell::MergeCounts(const RollupCell& o) {
   requests += o.requests;
   errors += o.errors;
   // Sums of the signed fields wrap like the unsigned ones rather than overflow (UB): a
@@ -105,8 +111,78 @@ void RollupCell::Merge(const RollupCell& o) {
   add(cache_creation_cost_nanos, o.cache_creation_cost_nanos);
   add(output_cost_nanos, o.output_cost_nanos);
   add(total_cost_nanos, o.total_cost_nanos);
-  latency_ns.Merge(o.latency_ns);
-  ttft_ns.Merge(o.ttft_ns);
+}
+
+namespace {
+
+bool IsDimensionNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
+StatusOr<AllocationDimension> ParseAllocationDimension(std::string_view item) {
+  AllocationDimension dimension;
+  const size_t eq = item.find('=');
+  dimension.name = std::string(item.substr(0, eq));
+  if (dimension.name.empty()) return InvalidArgument("a dimension has no name");
+  for (char c : dimension.name) {
+    if (!IsDimensionNameChar(c)) {
+      return InvalidArgument("dimension name \"" + dimension.name +
+                             "\" may hold only letters, digits, '_', '.' and '-'");
+    }
+  }
+  for (std::string_view reserved :
+       {"service", "model", "provider", "operation", "error_class", "user", "session"}) {
+    if (dimension.name == reserved) {
+      return InvalidArgument("\"" + dimension.name + "\" is a built-in dimension");
+    }
+  }
+  if (eq == std::string_view::npos) {
+    dimension.key = dimension.name;
+    return dimension;
+  }
+  const std::string_view spec = item.substr(eq + 1);
+  const size_t colon = spec.find(':');
+  if (colon == std::string_view::npos || colon + 1 == spec.size()) {
+    return InvalidArgument("dimension \"" + dimension.name +
+                           "\": expected SOURCE:KEY after '=' (attr:, resource: or baggage:)");
+  }
+  const std::string_view source = spec.substr(0, colon);
+  if (source == "attr") {
+    dimension.source = DimensionSource::kSpanAttribute;
+  } else if (source == "resource") {
+    dimension.source = DimensionSource::kResourceAttribute;
+  } else if (source == "baggage") {
+    dimension.source = DimensionSource::kBaggage;
+  } else {
+    return InvalidArgument("dimension \"" + dimension.name + "\": unknown source \"" +
+                           std::string(source) + "\" (attr, resource or baggage)");
+  }
+  dimension.key = std::string(spec.substr(colon + 1));
+  return dimension;
+}
+
+}  // namespace
+
+StatusOr<std::vector<AllocationDimension>> ParseAllocationDimensions(std::string_view text) {
+  std::vector<AllocationDimension> out;
+  size_t pos = 0;
+  while (pos <= text.size() && !text.empty()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string_view::npos) comma = text.size();
+    std::string_view item = text.substr(pos, comma - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    TS_ASSIGN_OR_RETURN(AllocationDimension dimension, ParseAllocationDimension(item));
+    for (const AllocationDimension& seen : out) {
+      if (seen.name == dimension.name) {
+        return InvalidArgument("dimension \"" + dimension.name + "\" is named twice");
+      }
+    }
+    out.push_back(std::move(dimension));
+    pos = comma + 1;
+  }
+  return out;
 }
 
 std::string DimensionValue(const model::Span& span, const model::Resource& resource,

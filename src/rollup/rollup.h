@@ -58,6 +58,17 @@ struct AllocationDimension {
   std::string key;  // the attribute (or baggage entry) that holds the value
 };
 
+// Parses a configured list of allocation dimensions: comma-separated `NAME` (the span
+// attribute NAME) or `NAME=SOURCE:KEY` with SOURCE `attr`, `resource` or `baggage`, e.g.
+// "team=resource:team.name,feature,prompt_version=attr:langfuse.prompt.version". Names are
+// unique, made of letters, digits, '_', '.' and '-', and none of the built-in dimensions
+// (service, model, provider, operation, error_class, user, session). Empty text: no dimensions.
+StatusOr<std::vector<AllocationDimension>> ParseAllocationDimensions(std::string_view text);
+
+// The built-in dimensions of every rollup key, in key order.
+inline constexpr std::string_view kBuiltinDimensions[] = {"service", "model", "provider",
+                                                          "operation", "error_class"};
+
 struct RollupKey {
   uint64_t minute = 0;  // unix minutes: start_time_unix_nano / kNanosPerMinute
   std::string service;
@@ -91,6 +102,8 @@ struct RollupCell {
   DDSketch ttft_ns;     // time to first token, of the calls that report it
 
   void Merge(const RollupCell& other);
+  // Merge() without the sketches: the counts, tokens and costs only.
+  void MergeCounts(const RollupCell& other);
   friend bool operator==(const RollupCell&, const RollupCell&) = default;
 };
 

@@ -205,3 +205,34 @@ TEST(RollupTest, CellMergeIsAssociativeAndCommutative) {
 
 }  // namespace
 }  // namespace tokenscope::rollup
+
+namespace tokenscope::rollup {
+namespace {
+
+TEST(ParseAllocationDimensionsTest, ReadsEverySource) {
+  auto parsed = ParseAllocationDimensions(
+      "team=resource:team.name, feature ,tier=baggage:user.tier,pv=attr:langfuse.prompt.version");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->size(), 4u);
+  EXPECT_EQ((*parsed)[0].name, "team");
+  EXPECT_EQ((*parsed)[0].source, DimensionSource::kResourceAttribute);
+  EXPECT_EQ((*parsed)[0].key, "team.name");
+  EXPECT_EQ((*parsed)[1].name, "feature");
+  EXPECT_EQ((*parsed)[1].source, DimensionSource::kSpanAttribute);
+  EXPECT_EQ((*parsed)[1].key, "feature");
+  EXPECT_EQ((*parsed)[2].source, DimensionSource::kBaggage);
+  EXPECT_EQ((*parsed)[3].key, "langfuse.prompt.version");
+  EXPECT_TRUE(ParseAllocationDimensions("")->empty());
+}
+
+TEST(ParseAllocationDimensionsTest, RefusesWhatCannotBeMeant) {
+  for (const char* bad : {"team,", ",team", "team,team", "model", "session", "a b", "t=x:y",
+                          "t=resource", "t=resource:", "=attr:x"}) {
+    auto parsed = ParseAllocationDimensions(bad);
+    EXPECT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace tokenscope::rollup

@@ -103,19 +103,31 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
   if (Status s = EnforceTraceLimit(&batch, &limited); !s.ok()) return Unavailable(s, "spans");
   Count(limited);
 
-  // Each span's share of its trace's LLM totals (calls, tokens, cost, models, session, user).
+  // Each span's share of its trace's LLM totals (calls, tokens, cost, models, session, user)
+  // and of the rollup cells; the store counts both only for spans it did not have yet.
   batch.llm_totals.resize(batch.spans.size());
+  store::SpanContributions contributions;
+  if (options_.rollups != nullptr) contributions.resize(batch.spans.size());
   std::vector<GenAiObservation> calls;
   for (size_t i = 0; i < batch.spans.size(); ++i) {
     const model::Span& span = batch.spans[i];
-    auto llm = enrich::PricedLlmInfo(span, batch.ResourceOf(span), batch.ScopeOf(span), prices_);
-    if (!llm) continue;
-    batch.llm_totals[i].AddCall(*llm);
-    if (options_.genai_metrics != nullptr) AddObservation(batch, span, *llm, &calls);
+    const model::Resource& resource = batch.ResourceOf(span);
+    enrich::SpanAnalysis analysis =
+        enrich::AnalyzeSpan(span, resource, batch.ScopeOf(span), prices_);
+    if (!analysis.llm) continue;
+    batch.llm_totals[i].AddCall(*analysis.llm);
+    if (options_.genai_metrics != nullptr) AddObservation(batch, span, *analysis.llm, &calls);
+    if (options_.rollups != nullptr) {
+      contributions[i] = rollup::ContributionOf(
+          span, resource, analysis.llm,
+          analysis.error ? analysis.error->error_class : model::ErrorClass::kNone,
+          options_.rollup_dimensions);
+    }
   }
+  if (options_.rollups != nullptr) options_.rollups->Admit(project, &contributions);
   if (!batch.spans.empty()) {
     const auto started = std::chrono::steady_clock::now();
-    Status written = store_->Write(batch);
+    Status written = store_->Write(batch, contributions);
     if (!written.ok()) return Unavailable(written, "spans");
     commit_latency_.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

@@ -1,20 +1,22 @@
 // IngestService: what receiving OTLP means, whatever the transport — decode a request with the
 // zero-copy protobuf decoder or the JSON decoder, compute each span's share of its trace's LLM
-// totals, apply the ingest limits (pipeline/limits.h), write the batch durably through the
-// Store, and say what happened. The OTLP/HTTP and
-// OTLP/gRPC receivers (otlp_http.h, otlp_grpc.h) turn the outcome into their own answers.
-// Holds a Store and a PriceTable it does not own. Thread-safe: any number of threads may call
-// Export* at once.
+// totals and its rollup contribution, apply the ingest limits (pipeline/limits.h), write the batch
+// durably through the Store, and say what happened. The OTLP/HTTP and OTLP/gRPC receivers
+// (otlp_http.h, otlp_grpc.h) turn the outcome into their own answers. Holds a Store and a
+// PriceTable it does not own. Thread-safe: any number of threads may call Export* at once.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "enrich/pricing.h"
 #include "pipeline/limits.h"
 #include "redact/redactor.h"
+#include "rollup/aggregator.h"
+#include "rollup/rollup.h"
 #include "server/prometheus.h"
 #include "store/store.h"
 
@@ -50,6 +52,10 @@ struct IngestOptions {
   const redact::Redactor* redactor = nullptr;
   // Where stored LLM calls are counted for /metrics (not owned; may be null).
   GenAiMetrics* genai_metrics = nullptr;
+  // Bounds the cardinality of rollup cells (not owned). Null: no rollups are written.
+  rollup::Aggregator* rollups = nullptr;
+  // The allocation dimensions of rollup cells (team, feature, ...), from the configuration.
+  std::vector<rollup::AllocationDimension> rollup_dimensions;
 };
 
 struct ExportOutcome {

@@ -5,11 +5,12 @@
 #include <set>
 
 #include "base/clock.h"
+#include "rollup/rollup.h"
 
 namespace tokenscope::server {
 
 bool RetentionWorker::enabled() const {
-  if (options_.default_ttl_ns != 0) return true;
+  if (options_.default_ttl_ns != 0 || options_.rollup_ttl_ns != 0) return true;
   for (const auto& [project, ttl] : options_.project_ttl_ns) {
     if (ttl != 0) return true;
   }
@@ -27,6 +28,13 @@ StatusOr<RetentionWorker::Totals> RetentionWorker::RunOnce(uint64_t now_unix_nan
   std::set<std::string> projects(stored.begin(), stored.end());
   for (const auto& [project, ttl] : options_.project_ttl_ns) projects.insert(project);
   for (const std::string& project : projects) {
+    const uint64_t rollup_ttl = options_.rollup_ttl_ns;
+    if (rollup_ttl != 0 && rollup_ttl < now_unix_nano) {
+      // One range delete per project: cheap whatever the number of cells.
+      const uint64_t cutoff_minute = rollup::MinuteOf(now_unix_nano - rollup_ttl);
+      if (cutoff_minute > 0)
+        TS_RETURN_IF_ERROR(store_->ReplaceRollups(project, 0, cutoff_minute, {}));
+    }
     const uint64_t ttl = ttl_for(project);
     if (ttl == 0 || ttl >= now_unix_nano) continue;
     const uint64_t cutoff = now_unix_nano - ttl;

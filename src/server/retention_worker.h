@@ -26,6 +26,9 @@ class RetentionWorker {
   struct Options {
     uint64_t default_ttl_ns = 0;                     // 0: keep forever
     std::map<std::string, uint64_t> project_ttl_ns;  // overrides, 0 included
+    // How long rollup cells are kept, for every project (0: forever). Usually longer than
+    // spans: cost history outlives the raw calls.
+    uint64_t rollup_ttl_ns = 0;
     std::chrono::nanoseconds interval = std::chrono::seconds(60);
     size_t items_per_step = 2'000;
     std::chrono::milliseconds pause_between_steps{5};

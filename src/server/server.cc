@@ -12,6 +12,8 @@
 #include "base/duration.h"
 #include "enrich/pricing.h"
 #include "redact/redactor.h"
+#include "rollup/aggregator.h"
+#include "server/analytics_api.h"
 #include "server/http_server.h"
 #include "server/logs_api.h"
 #include "server/metrics_endpoint.h"
@@ -53,6 +55,15 @@ class Server::Impl {
       spdlog::info("tokenscope: redacting message content before storage");
     }
     ingest_options.genai_metrics = &genai_metrics_;
+    auto dimensions = rollup::ParseAllocationDimensions(config_.rollup_dimensions);
+    if (!dimensions.ok()) return dimensions.status().WithContext("rollup.dimensions");
+    rollups_ = std::make_unique<rollup::Aggregator>(rollup::AggregatorOptions{
+        config_.rollup_max_values_per_dimension == 0 ? SIZE_MAX
+                                                     : config_.rollup_max_values_per_dimension});
+    ingest_options.rollups = rollups_.get();
+    ingest_options.rollup_dimensions = *dimensions;
+    analytics_ =
+        std::make_unique<AnalyticsApi>(store_.get(), prices_.get(), *dimensions, rollups_.get());
     ingest_service_ =
         std::make_unique<IngestService>(store_.get(), prices_.get(), std::move(ingest_options));
     ingest_ = std::make_unique<OtlpHttpIngest>(ingest_service_.get(), config_.max_body_bytes);
@@ -194,6 +205,14 @@ class Server::Impl {
       if (!is_post) return MethodNotAllowed(req, "POST");
       return query_->Renormalize(project, req, target);
     }
+    if (path == "/api/v1/metrics") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return analytics_->Metrics(project, req, target);
+    }
+    if (path == "/api/v1/costs") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return analytics_->Costs(project, req, target);
+    }
     if (path == "/api/v1/services") {
       if (!is_get) return MethodNotAllowed(req, "GET");
       return query_->ListServices(project, req, target);
@@ -279,6 +298,7 @@ class Server::Impl {
     if (!projects.ok()) return projects.status().WithContext("retention.projects");
     options.project_ttl_ns = std::move(projects).value();
     options.interval = std::chrono::nanoseconds(config_.retention_interval_ns);
+    options.rollup_ttl_ns = config_.rollup_retention_ns;
     retention_ = std::make_unique<RetentionWorker>(store_.get(), std::move(options));
     return Status::Ok();
   }
@@ -327,13 +347,15 @@ class Server::Impl {
   ServerConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<enrich::PriceTable> prices_;
-  GenAiMetrics genai_metrics_;                  // outlives ingest_service_, which records into it
-  std::unique_ptr<redact::Redactor> redactor_;  // outlives ingest_service_, which uses it
+  GenAiMetrics genai_metrics_;                   // outlives ingest_service_, which records into it
+  std::unique_ptr<redact::Redactor> redactor_;   // outlives ingest_service_, which uses it
+  std::unique_ptr<rollup::Aggregator> rollups_;  // outlives ingest_service_, which uses it
   std::unique_ptr<RetentionWorker> retention_;
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<OtlpHttpIngest> ingest_;
   std::unique_ptr<QueryApi> query_;
+  std::unique_ptr<AnalyticsApi> analytics_;
   std::unique_ptr<LogsApi> logs_;
   std::unique_ptr<InflightBudget> budget_;
   std::unique_ptr<HttpServer> http_;

@@ -33,6 +33,12 @@ struct ServerConfig {
   uint64_t retention_ttl_ns = 0;
   std::string retention_projects;
   uint64_t retention_interval_ns = 60'000'000'000;
+  // Rollups (src/rollup/): the allocation dimensions of every cell as
+  // rollup::ParseAllocationDimensions reads them, the distinct values kept per dimension and
+  // project (the rest fold into __other__), and how long cells are kept (0 = forever).
+  std::string rollup_dimensions;
+  uint64_t rollup_max_values_per_dimension = 1'000;
+  uint64_t rollup_retention_ns = 400ull * 24 * 3600 * 1'000'000'000;
   int io_threads = 2;      // network event loops
   int worker_threads = 8;  // decode + durable write; blocks on fsync, so more than cores
   std::string log_level = "info";

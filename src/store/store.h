@@ -114,6 +114,11 @@ struct RollupScan {
 // to stop the scan.
 using RollupVisitor = std::function<bool(const rollup::RollupEntry&)>;
 
+// Per span of a batch, its rollup contribution (rollup::ContributionOf, after the
+// cardinality bound of rollup::Aggregator::Admit), or nullopt for spans that are not LLM
+// calls. Parallel to SpanBatch::spans.
+using SpanContributions = std::vector<std::optional<rollup::RollupEntry>>;
+
 struct StoreStats {
   uint64_t spans_written = 0;
   uint64_t batches_written = 0;
@@ -128,7 +133,14 @@ class Store {
   // Writes every span of the batch (into batch.project). Returns only once the batch is
   // durable: an OK return means the spans survive a crash. A span written twice (same
   // project, trace id and span id) is stored once; the later write wins.
-  virtual Status Write(const model::SpanBatch& batch) = 0;
+  //
+  // `rollups` is empty or parallel to batch.spans: the contributions of the spans that are
+  // new — not already stored, not replaced by a later span of the same batch — are merged into
+  // the rollup cells in the same atomic, durable write, exactly as they count toward their
+  // trace summaries. A retried request therefore never counts twice, and a crash never keeps
+  // spans without their rollups or the reverse.
+  virtual Status Write(const model::SpanBatch& batch, const SpanContributions& rollups) = 0;
+  Status Write(const model::SpanBatch& batch) { return Write(batch, SpanContributions()); }
 
   // The summary of a trace, or NotFound.
   virtual StatusOr<model::TraceSummary> GetTraceSummary(const std::string& project,
@@ -196,6 +208,15 @@ class Store {
   // a fixed order of their dimensions). A stored cell that does not decode fails the scan
   // with DataLoss.
   virtual Status ScanRollups(const RollupScan& scan, const RollupVisitor& visit) = 0;
+
+  // Atomically replaces every cell of `project` whose minute lies in [start_minute,
+  // end_minute) by `entries` (whose minutes must lie in that range) — what a rollup rebuild
+  // writes after recomputing the cells from stored spans. Durable on return. Contributions of
+  // spans written into the range while the rebuild ran may be lost, as with
+  // ReplaceTraceSummary.
+  virtual Status ReplaceRollups(const std::string& project, uint64_t start_minute,
+                                uint64_t end_minute,
+                                const std::vector<rollup::RollupEntry>& entries) = 0;
 
   virtual StoreStats Stats() = 0;
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/span.h"
 #include "rollup/rollup.h"
 #include "store/store.h"
 #include "store/store_test_harness.h"
@@ -140,6 +141,77 @@ TEST_P(StoreRollupTest, ProjectsAreIsolated) {
   EXPECT_EQ(a[0].cell.input_tokens, 1);
   EXPECT_TRUE(ScanAll(store_.get(), {"nobody", 0, UINT64_MAX}).empty());
   ASSERT_TRUE(store_->MergeRollups("a", {}).ok());
+}
+
+// A batch of `ids.size()` spans of trace 1 in one resource, one per span id.
+model::SpanBatch SpansWithIds(const std::vector<uint8_t>& ids) {
+  model::SpanBatch batch;
+  batch.project = "p";
+  batch.resources.emplace_back();
+  batch.scopes.emplace_back();
+  for (uint8_t id : ids) {
+    model::Span& span = batch.spans.emplace_back();
+    span.trace_id[15] = 1;
+    span.span_id[7] = id;
+    span.name = "chat";
+    span.start_time_unix_nano = 1'000 * rollup::kNanosPerMinute;
+    span.end_time_unix_nano = span.start_time_unix_nano + 1'000'000;
+  }
+  return batch;
+}
+
+TEST_P(StoreRollupTest, WriteMergesTheContributionsOfNewSpansOnly) {
+  model::SpanBatch first = SpansWithIds({1, 2});
+  SpanContributions contributions = {Entry(1000, "m", 10, 1e6), Entry(1000, "m", 20, 2e6)};
+  ASSERT_TRUE(store_->Write(first, contributions).ok());
+
+  // A retried request (spans 1 and 2 again) plus a new span 3 and a span that is no LLM call;
+  // span 4 appears twice in the batch and only its last copy counts.
+  model::SpanBatch retry = SpansWithIds({1, 2, 3, 5, 4, 4});
+  SpanContributions retry_contributions = {Entry(1000, "m", 10, 1e6),   Entry(1000, "m", 20, 2e6),
+                                           Entry(1000, "m", 40, 4e6),   std::nullopt,
+                                           Entry(1000, "m", 1000, 1e6), Entry(1000, "m", 80, 8e6)};
+  ASSERT_TRUE(store_->Write(retry, retry_contributions).ok());
+  Reopen();
+
+  std::vector<rollup::RollupEntry> cells = ScanAll(store_.get(), {"p", 0, UINT64_MAX});
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].cell.requests, 4u);
+  EXPECT_EQ(cells[0].cell.input_tokens, 10 + 20 + 40 + 80);
+  EXPECT_EQ(cells[0].cell.latency_ns.Count(), 4u);
+
+  // Contributions must be parallel to the spans.
+  EXPECT_EQ(store_->Write(SpansWithIds({9}), {Entry(1000, "m", 1, 1e6), std::nullopt}).code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreRollupTest, ReplaceRollupsSwapsOneRangeAtomically) {
+  ASSERT_TRUE(store_
+                  ->MergeRollups("p", {Entry(9, "m", 1, 1e6), Entry(10, "m", 2, 1e6),
+                                       Entry(11, "z", 4, 1e6), Entry(12, "m", 8, 1e6)})
+                  .ok());
+  ASSERT_TRUE(store_->MergeRollups("q", {Entry(10, "m", 16, 1e6)}).ok());
+  ASSERT_TRUE(store_->ReplaceRollups("p", 10, 12, {Entry(11, "m", 32, 1e6)}).ok());
+  Reopen();
+
+  std::vector<rollup::RollupEntry> p = ScanAll(store_.get(), {"p", 0, UINT64_MAX});
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0].key.minute, 9u);
+  EXPECT_EQ(p[1].key.minute, 11u);
+  EXPECT_EQ(p[1].key.model, "m");
+  EXPECT_EQ(p[1].cell.input_tokens, 32);
+  EXPECT_EQ(p[2].key.minute, 12u);
+  ASSERT_EQ(ScanAll(store_.get(), {"q", 0, UINT64_MAX}).size(), 1u);
+
+  // Merges after a replacement add to the replaced cell.
+  ASSERT_TRUE(store_->MergeRollups("p", {Entry(11, "m", 64, 1e6)}).ok());
+  EXPECT_EQ(ScanAll(store_.get(), {"p", 11, 12})[0].cell.input_tokens, 96);
+
+  // An open-ended replacement, and cells outside the range are refused.
+  ASSERT_TRUE(store_->ReplaceRollups("p", 10, UINT64_MAX, {}).ok());
+  EXPECT_EQ(ScanAll(store_.get(), {"p", 0, UINT64_MAX}).size(), 1u);
+  EXPECT_EQ(store_->ReplaceRollups("p", 10, 12, {Entry(12, "m", 1, 1e6)}).code(),
+            StatusCode::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreRollupTest, AllBackends(), BackendName);

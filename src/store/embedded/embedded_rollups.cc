@@ -23,6 +23,31 @@ Status EmbeddedStore::MergeRollups(const std::string& project,
   return Commit(&batch, options_.sync_writes, /*frees_space=*/false, "merge rollups");
 }
 
+Status EmbeddedStore::ReplaceRollups(const std::string& project, uint64_t start_minute,
+                                     uint64_t end_minute,
+                                     const std::vector<rollup::RollupEntry>& entries) {
+  if (start_minute >= end_minute) return InvalidArgument("rollups: empty minute range");
+  rocksdb::WriteBatch batch;
+  // end_minute == UINT64_MAX has no minute key: bound by the project instead.
+  const std::string begin = RollupMinuteKey(project, start_minute);
+  const std::string end = end_minute == UINT64_MAX ? PrefixSuccessor(ProjectPrefix(project))
+                                                   : RollupMinuteKey(project, end_minute);
+  TS_RETURN_IF_ERROR(FromRocks(batch.DeleteRange(cf(kRollupsCf), ToSlice(begin), ToSlice(end)),
+                               "replace rollups"));
+  std::string value;
+  for (const rollup::RollupEntry& entry : entries) {
+    if (entry.key.minute < start_minute || entry.key.minute >= end_minute) {
+      return InvalidArgument("rollups: a replacement cell lies outside the replaced range");
+    }
+    value.clear();
+    rollup::EncodeCell(entry.cell, &value);
+    // A Put after the range delete in one batch: the cell is exactly this value.
+    TS_RETURN_IF_ERROR(FromRocks(
+        batch.Put(cf(kRollupsCf), RollupStoreKey(project, entry.key), value), "replace rollups"));
+  }
+  return Commit(&batch, options_.sync_writes, /*frees_space=*/false, "replace rollups");
+}
+
 Status EmbeddedStore::ScanRollups(const RollupScan& scan, const RollupVisitor& visit) {
   if (scan.start_minute >= scan.end_minute) return Status::Ok();
   const std::string prefix = ProjectPrefix(scan.project);

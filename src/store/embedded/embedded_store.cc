@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "rollup/aggregator.h"
 #include "store/embedded/hash_positions.h"
 #include "store/embedded/keys.h"
 #include "store/embedded/records.h"
@@ -323,10 +324,13 @@ StatusOr<std::unique_ptr<EmbeddedStore>> EmbeddedStore::Open(const EmbeddedStore
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-Status EmbeddedStore::Write(const model::SpanBatch& batch) {
+Status EmbeddedStore::Write(const model::SpanBatch& batch, const SpanContributions& rollups) {
   if (batch.spans.empty()) return Status::Ok();
+  if (!rollups.empty() && rollups.size() != batch.spans.size()) {
+    return InvalidArgument("embedded store: rollup contributions are not parallel to the spans");
+  }
   WritePlan plan;
-  TS_RETURN_IF_ERROR(PlanWrite(batch, &plan));
+  TS_RETURN_IF_ERROR(PlanWrite(batch, rollups, &plan));
 
   TS_RETURN_IF_ERROR(Commit(&plan.batch, options_.sync_writes, /*frees_space=*/false, "write"));
 
@@ -346,7 +350,8 @@ Status EmbeddedStore::Commit(rocksdb::WriteBatch* batch, bool sync, bool frees_s
   return FromRocks(status, what);
 }
 
-Status EmbeddedStore::PlanWrite(const model::SpanBatch& batch, WritePlan* plan) {
+Status EmbeddedStore::PlanWrite(const model::SpanBatch& batch, const SpanContributions& rollups,
+                                WritePlan* plan) {
   const std::string& project = batch.project;
   const size_t n = batch.spans.size();
   for (size_t i = 0; i < n; ++i) {
@@ -445,6 +450,7 @@ Status EmbeddedStore::PlanWrite(const model::SpanBatch& batch, WritePlan* plan) 
     EncodeTraceSummary(summary, &summary_value);
     plan->batch.Merge(cf(kTraceSummaryCf), TraceSummaryKey(project, trace_id), summary_value);
   }
+  PlanRollups(project, rollups, plan);
   for (std::string_view service : services) {
     std::string key = ServiceKey(project, service);
     std::string recent = RecentServiceKey(key);
@@ -454,6 +460,21 @@ Status EmbeddedStore::PlanWrite(const model::SpanBatch& batch, WritePlan* plan) 
   }
   plan->SortedPutsIntoBatch(handles_);
   return Status::Ok();
+}
+
+void EmbeddedStore::PlanRollups(const std::string& project, const SpanContributions& rollups,
+                                WritePlan* plan) {
+  std::vector<rollup::RollupEntry> fresh;
+  for (size_t i = 0; i < rollups.size(); ++i) {
+    if (!rollups[i] || plan->superseded[i] || plan->rewrite[i]) continue;
+    fresh.push_back(*rollups[i]);
+  }
+  std::string value;
+  for (const rollup::RollupEntry& entry : rollup::FoldByCell(std::move(fresh))) {
+    value.clear();
+    rollup::EncodeCell(entry.cell, &value);
+    plan->batch.Merge(cf(kRollupsCf), RollupStoreKey(project, entry.key), value);
+  }
 }
 
 Status EmbeddedStore::MarkExistingSpans(const model::SpanBatch& batch, WritePlan* plan) {

@@ -79,7 +79,8 @@ class EmbeddedStore final : public Store {
   EmbeddedStore(const EmbeddedStore&) = delete;
   EmbeddedStore& operator=(const EmbeddedStore&) = delete;
 
-  Status Write(const model::SpanBatch& batch) override;
+  using Store::Write;
+  Status Write(const model::SpanBatch& batch, const SpanContributions& rollups) override;
   StatusOr<model::TraceSummary> GetTraceSummary(const std::string& project,
                                                 const model::TraceId& trace_id) override;
   StatusOr<std::vector<model::TraceSummary>> GetTraceSummaries(
@@ -102,6 +103,8 @@ class EmbeddedStore final : public Store {
   Status MergeRollups(const std::string& project,
                       const std::vector<rollup::RollupEntry>& entries) override;
   Status ScanRollups(const RollupScan& scan, const RollupVisitor& visit) override;
+  Status ReplaceRollups(const std::string& project, uint64_t start_minute, uint64_t end_minute,
+                        const std::vector<rollup::RollupEntry>& entries) override;
 
   // Flushes every memtable and compacts every column family fully (merging trace summary
   // operands into single values). For maintenance and tests; ingest never needs it.
@@ -116,7 +119,10 @@ class EmbeddedStore final : public Store {
   rocksdb::ColumnFamilyHandle* cf(ColumnFamilyIndex which) const { return handles_[which]; }
 
   // Works out everything one Write() commits, into plan->batch.
-  Status PlanWrite(const model::SpanBatch& batch, WritePlan* plan);
+  Status PlanWrite(const model::SpanBatch& batch, const SpanContributions& rollups,
+                   WritePlan* plan);
+  // Merge operands for the rollup cells of the batch's new spans, into plan->batch.
+  void PlanRollups(const std::string& project, const SpanContributions& rollups, WritePlan* plan);
   // Finds the spans of the batch that are already stored (rewrites) and plans the deletion
   // of their old time-index and equality-index entries.
   Status MarkExistingSpans(const model::SpanBatch& batch, WritePlan* plan);
