@@ -1,7 +1,7 @@
 // The tokenscope command: parses the command line and hands off to the server (`serve`), to
-// the query-API client (`traces get`, `traces search`, `reprice`, `renormalize`) or to key
-// management (`keys`). No logic of
-// its own beyond wiring flags to the structures those entry points take.
+// the query-API client (`traces get`, `traces search`, `reprice`, `renormalize`, `report`) or
+// to key management (`keys`). No logic of its own beyond wiring flags to the structures those
+// entry points take.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -17,6 +17,7 @@
 #include "cli/demo_command.h"
 #include "cli/import_command.h"
 #include "cli/keys_command.h"
+#include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "cli/traces_command.h"
 
@@ -58,6 +59,10 @@ struct CommandLine {
   // import
   ClientOptions import_client;
   std::string import_file;
+  // report
+  ClientOptions report_client;
+  ReportParams report;
+  bool report_hourly = false;
 };
 
 // Rejects signs, spaces, hex and overflow, which CLI11's own integer conversion lets through or
@@ -170,7 +175,7 @@ void AddDemoCommand(CLI::App& app, CommandLine& command_line) {
       ->type_name("KEY");
 }
 
-void AddClientOptions(CLI::App& command, ClientOptions& client) {
+void AddEndpointOptions(CLI::App& command, ClientOptions& client) {
   command.add_option("--endpoint", client.endpoint, "Base URL of the tokenscope server")
       ->envname(std::string(kEndpointEnvVar))
       ->capture_default_str()
@@ -178,6 +183,10 @@ void AddClientOptions(CLI::App& command, ClientOptions& client) {
   command.add_option("--api-key", client.api_key, "Secret API key, when the server has keys")
       ->envname(std::string(kApiKeyEnvVar))
       ->type_name("KEY");
+}
+
+void AddClientOptions(CLI::App& command, ClientOptions& client) {
+  AddEndpointOptions(command, client);
   command.add_flag("--json", client.json, "Print the server's JSON answer unchanged");
 }
 
@@ -296,6 +305,49 @@ void AddTracesCommands(CLI::App& app, CommandLine& command_line) {
   AddClientOptions(*search, command_line.search_client);
 }
 
+// `tokenscope report`: usage per period and group, from several metrics-API calls.
+CLI::App* AddReportCommand(CLI::App& app, CommandLine& command_line) {
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "LLM usage per UTC day (or hour) and model (or --group-by): requests, error rate, average "
+      "input and output tokens per request, p95 latency and cost in USD, as a table or CSV");
+  report->footer(
+      "Periods run oldest first, from the start of the UTC day (hour) --since reaches back into "
+      "up to the current, unfinished one. In each period the groups come most expensive over "
+      "the whole report first, then a TOTAL row; the report ends with a TOTAL row over the "
+      "whole range. Groups without requests in a period are left out. The table omits a TOTAL "
+      "that would only repeat the row above it; the CSV keeps every one, with TOTAL in the "
+      "group columns (and in period_start_utc for the last row).");
+  ReportParams& params = command_line.report;
+  report->add_option("--since", params.since, "How far back (12h, 7d, 30d)")
+      ->capture_default_str()
+      ->type_name("DUR");
+  CLI::Option* step = report->add_option("--step", params.step, "Period length: 1d or 1h")
+                          ->check(CLI::IsMember({"1d", "1h"}))
+                          ->capture_default_str()
+                          ->type_name("STEP");
+  report->add_flag("--hourly", command_line.report_hourly, "The same as --step 1h")->excludes(step);
+  report
+      ->add_option("--group-by", params.group_by,
+                   "Comma-separated dimensions: model, provider, service, operation, "
+                   "error_class, a configured allocation dimension such as team, user or "
+                   "session; \"\" for one row per period")
+      ->capture_default_str()
+      ->type_name("DIMS");
+  report
+      ->add_option("--filter", params.filter,
+                   "Filter expression; only the LLM calls that match it count")
+      ->type_name("EXPR");
+  report
+      ->add_option("--format", params.format,
+                   "table (aligned) or csv (RFC 4180 quoting, a header row, plain numbers)")
+      ->check(CLI::IsMember({"table", "csv"}))
+      ->capture_default_str()
+      ->type_name("FORMAT");
+  AddEndpointOptions(*report, command_line.report_client);
+  return report;
+}
+
 bool StdoutWantsColor() {
   return isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
 }
@@ -308,6 +360,7 @@ int Run(int argc, char** argv) {
   AddServeCommand(app, command_line);
   AddTracesCommands(app, command_line);
   AddDemoCommand(app, command_line);
+  CLI::App* report = AddReportCommand(app, command_line);
   CLI::App* reprice = app.add_subcommand(
       "reprice",
       "Recompute the token and cost totals of recent traces with the server's current price "
@@ -359,6 +412,10 @@ int Run(int argc, char** argv) {
   }
   if (keys->parsed()) return RunKeys(*keys, command_line);
   if (import->parsed()) return RunImportFile(command_line);
+  if (report->parsed()) {
+    if (command_line.report_hourly) command_line.report.step = "1h";
+    return RunReport(command_line.report_client, command_line.report, std::cout, std::cerr);
+  }
   if (reprice->parsed()) {
     return RunReprice(command_line.reprice_client, command_line.reprice_since, std::cout,
                       std::cerr);
