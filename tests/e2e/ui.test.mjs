@@ -5,8 +5,10 @@
 // deep links, API 404s staying JSON), then walks the product in light and dark color schemes:
 // the traces page, a filter search, a malformed filter's message, a trace's waterfall
 // (collapse, expand, row virtualization on a trace of several hundred spans), an LLM span's
-// messages and tokens, and the token view's hover details. Screenshots of every page go to
-// $TOKENSCOPE_ARTIFACTS (default build/test-artifacts/ui).
+// messages and tokens, the token view's hover details, and the dashboard (GET /api/v1/metrics
+// and /api/v1/costs): one drawn series per series the API answered, a cost table that adds up
+// to the API's total, its CSV, another grouping, a filter answered by a scan, and an empty
+// range. Screenshots of every page go to $TOKENSCOPE_ARTIFACTS (default build/test-artifacts/ui).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +29,7 @@ const UI_TIMEOUT_MS = 15_000;
 const haveChromium = existsSync(CHROMIUM);
 let server;
 let browser;
+let metricsStatus; // of GET /api/v1/metrics: 404 on a server without the analytics API
 
 before(async () => {
   server = await startServer();
@@ -39,6 +42,7 @@ before(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }
   mkdirSync(ARTIFACTS, { recursive: true });
+  metricsStatus = (await fetch(server.url('/api/v1/metrics?metric=requests'))).status;
 });
 
 after(async () => {
@@ -197,6 +201,133 @@ for (const scheme of ['light', 'dark']) {
       assert.match(detail, /p = [\d.<]+%/);
       assert.match(detail, /logprob -?\d/);
       await shot('trace-token-view');
+    });
+
+    test('the dashboard: a series drawn per series answered, a cost table adding up to the total', async (t) => {
+      if (metricsStatus === 404) {
+        t.skip('GET /api/v1/metrics answers 404: this server has no analytics API, the dashboard has nothing to show');
+        return;
+      }
+      // Every answer the page gets, to hold what it draws against.
+      const answers = new Map();
+      const pending = [];
+      const onResponse = (response) => {
+        const url = new URL(response.url());
+        if (url.pathname === '/api/v1/metrics') {
+          pending.push(response.json().then((body) =>
+            answers.set(`${url.searchParams.get('metric')}:${url.searchParams.get('agg') ?? ''}`, body)));
+        } else if (url.pathname === '/api/v1/costs' && url.searchParams.get('format') !== 'csv') {
+          pending.push(response.json().then((body) => answers.set('costs', { url, body })));
+        }
+      };
+      page.on('response', onResponse);
+      await page.goto(server.url('/'));
+      await page.getByTestId('nav-dashboard').click();
+      await page.waitForURL((url) => url.pathname === '/dashboard');
+      await page.getByTestId('cost-table').waitFor();
+      await page.waitForFunction(() => !document.querySelector('[data-testid=dashboard-status]')?.textContent);
+      await Promise.all(pending);
+      page.off('response', onResponse);
+      assert.equal(await page.getByTestId('dashboard-error').count(), 0);
+      assert.equal(answers.size, 10, [...answers.keys()].join(' '));
+
+      const hasData = (series) => series.some((s) => s.points.some(([, v]) => v !== null && v !== 0));
+      const label = (s) => (s.other ? /^Other/ : s.group.model === '' ? '(none)' : s.group.model);
+      const grouped = {
+        'chart-requests': answers.get('requests:rate').series,
+        'chart-error-rate': answers.get('error_rate:').series,
+        'chart-ttft': answers.get('ttft:p95').series,
+        'chart-cost': answers.get('cost:sum').series,
+      };
+      assert.ok(hasData(grouped['chart-requests']) && hasData(grouped['chart-cost']), 'the demo traces are in the range');
+      for (const [id, series] of Object.entries(grouped)) {
+        const chart = page.getByTestId(id);
+        if (!hasData(series)) {
+          await chart.getByTestId('chart-empty').waitFor();
+          continue;
+        }
+        assert.equal(await chart.locator('g.series').count(), series.length, id);
+        const legend = await chart.getByTestId('legend-item').allTextContents();
+        assert.equal(legend.length, series.length, id);
+        series.forEach((s, i) => (s.other ? assert.match(legend[i], label(s)) : assert.equal(legend[i], label(s))));
+      }
+      // Ungrouped: latency p50/p95/p99, tokens input/output.
+      for (const agg of ['p50', 'p95', 'p99']) assert.equal(answers.get(`latency:${agg}`).series.length, 1, agg);
+      assert.deepEqual(await page.getByTestId('chart-latency').getByTestId('legend-item').allTextContents(), ['p50', 'p95', 'p99']);
+      assert.equal(await page.getByTestId('chart-latency').locator('g.series').count(), 3);
+      assert.deepEqual(await page.getByTestId('chart-tokens').getByTestId('legend-item').allTextContents(), ['input', 'output']);
+      assert.equal(await page.getByTestId('chart-tokens').locator('g.series').count(), 2);
+
+      // The cost table: the API's rows in its order, and a total that is their sum.
+      const { url: costsUrl, body: costs } = answers.get('costs');
+      assert.equal(costsUrl.searchParams.get('group_by'), 'model');
+      assert.ok(costs.rows.length > 0);
+      const cells = await page.getByTestId('cost-cell').evaluateAll((els) => els.map((e) => Number(e.dataset.nanos)));
+      assert.deepEqual(cells, costs.rows.map((r) => r.cost_nanos_usd));
+      const shownTotal = Number(await page.getByTestId('cost-total').getAttribute('data-nanos'));
+      assert.equal(shownTotal, costs.total.cost_nanos_usd);
+      assert.equal(cells.reduce((a, b) => a + b, 0), shownTotal, 'the rows add up to the total');
+      const totalText = (await page.getByTestId('cost-total').textContent()).replace(/[$,]/g, '');
+      assert.ok(Math.abs(Number(totalText) - costs.total.cost_usd) < 0.005 + 1e-9, `${totalText} vs ${costs.total.cost_usd}`);
+      // The cost over time adds up to the same money.
+      const chartCost = grouped['chart-cost'].reduce((sum, s) => sum + s.total, 0);
+      assert.ok(Math.abs(chartCost - costs.total.cost_usd) < 1e-6, `${chartCost} vs ${costs.total.cost_usd}`);
+      const provenance = await page.getByTestId('dashboard-path').textContent();
+      assert.match(provenance, /answered from (rollup|scan)/);
+      await shot('dashboard');
+      // Hovering a chart reads out every series at that bucket.
+      await page.getByTestId('chart-cost').locator('svg').hover();
+      const readout = await page.getByTestId('chart-tooltip').textContent();
+      for (const s of grouped['chart-cost'].filter((x) => !x.other)) assert.ok(readout.includes(s.group.model), readout);
+      // A group has one colour on every chart.
+      const swatches = (id) => page.getByTestId(id).getByTestId('legend-item').evaluateAll((items) =>
+        Object.fromEntries(items.map((li) => [li.textContent, li.querySelector('.swatch-dot').style.background])));
+      const [requestColors, costColors] = [await swatches('chart-requests'), await swatches('chart-cost')];
+      for (const [name, color] of Object.entries(costColors)) {
+        if (name in requestColors) assert.equal(requestColors[name], color, name);
+      }
+
+      // The CSV behind the link: a header, one line per row, and the TOTAL line.
+      const href = await page.getByTestId('download-csv').getAttribute('href');
+      assert.match(href, /^\/api\/v1\/costs\?.*format=csv/);
+      const csv = await fetch(server.url(href));
+      assert.equal(csv.status, 200);
+      assert.match(csv.headers.get('content-type'), /^text\/csv/);
+      const lines = (await csv.text()).trim().split('\n');
+      assert.equal(lines.length, costs.rows.length + 2);
+      assert.match(lines.at(-1), /^TOTAL,/);
+    });
+
+    test('the dashboard by service, with a filter answered by a scan, and an empty range', async (t) => {
+      if (metricsStatus === 404) {
+        t.skip('GET /api/v1/metrics answers 404: this server has no analytics API, the dashboard has nothing to show');
+        return;
+      }
+      await page.getByTestId('group-by').selectOption('service');
+      await page.waitForURL(/group=service/);
+      await page.waitForFunction(() => document.querySelector('[data-testid=cost-table] th')?.textContent === 'Service');
+      const byService = await api('/api/v1/costs?group_by=service&since=24h');
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid=cost-row]').length === n, byService.rows.length);
+      assert.deepEqual(await page.locator('[data-testid=cost-row] td.name').allTextContents(),
+        byService.rows.map((r) => (r.other ? 'Other' : r.group.service)));
+      const requests = await api('/api/v1/metrics?metric=requests&agg=rate&group_by=service&since=24h');
+      assert.equal(await page.getByTestId('chart-requests').locator('g.series').count(), requests.series.length);
+
+      // A condition the rollups do not hold: the same page, answered by scanning spans.
+      await page.getByTestId('dashboard-filter').fill('duration > 1s');
+      await page.getByTestId('dashboard-filter').press('Enter');
+      await page.waitForURL(/q=duration/);
+      await page.waitForFunction(() => /scan/.test(document.querySelector('[data-testid=dashboard-path]')?.textContent ?? ''));
+      await page.getByTestId('cost-table').waitFor();
+      await shot('dashboard-scan');
+
+      await page.goto(server.url('/dashboard?range=custom&start=2001-01-01T00:00&end=2001-01-01T06:00'));
+      await page.getByTestId('dashboard-empty').waitFor();
+      assert.match(await page.getByTestId('dashboard-empty').textContent(), /No LLM calls in this range/);
+      assert.equal(await page.locator('[data-testid^=chart-]').count(), 0, 'one empty state, no empty charts');
+      assert.equal(await page.getByTestId('cost-table').count(), 0);
+      assert.equal(await page.getByTestId('dashboard-error').count(), 0);
+      await shot('dashboard-empty');
     });
   });
 }

@@ -1,74 +1,102 @@
-import { useState } from 'react';
-import { storeApiKey, storedApiKey } from './api';
-import { navigate, useLocation } from './router';
+import { useEffect, type ReactNode } from 'react';
+import { forgetApiKey, onUnauthorized, useApiKey } from './api';
+import { navigate, urlWith, useLocation } from './router';
+import { DashboardPage } from './components/DashboardPage';
+import { LoginPage } from './components/LoginPage';
 import { TracesPage } from './components/TracesPage';
 import { TracePage } from './components/TracePage';
 
 const TRACE_PATH = /^\/traces\/([0-9a-fA-F]{1,32})\/?$/;
 
+/** The current page as a `next` for the login page. */
+function here(): string {
+  return `${window.location.pathname}${window.location.search}`;
+}
+
+function toLogin(): void {
+  if (window.location.pathname === '/login') return;
+  navigate(urlWith('/login', { next: here() === '/' ? undefined : here() }), { replace: true });
+}
+
 export function App() {
   const location = useLocation();
-  const match = TRACE_PATH.exec(location.path);
+  const apiKey = useApiKey();
+
+  // Any 401 from the API: the key is missing or no longer valid.
+  useEffect(() => {
+    onUnauthorized(toLogin);
+    return () => onUnauthorized(null);
+  }, []);
+
+  const path = location.path.replace(/\/+$/, '') || '/';
+  const trace = TRACE_PATH.exec(location.path);
+  let page: ReactNode;
+  let section: 'traces' | 'dashboard' | 'login';
+  if (path === '/login') {
+    page = <LoginPage />;
+    section = 'login';
+  } else if (path === '/dashboard') {
+    page = <DashboardPage />;
+    section = 'dashboard';
+  } else if (trace) {
+    page = <TracePage traceId={trace[1]!.toLowerCase()} spanId={location.params.get('span')} />;
+    section = 'traces';
+  } else {
+    page = <TracesPage />;
+    section = 'traces';
+  }
+
   return (
     <div className="app">
       <header className="topbar">
-        <a
-          className="brand"
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/');
-          }}
-        >
+        <NavLink href="/" className="brand">
           <img src="/favicon.svg" alt="" width={22} height={22} />
           Tokenscope
-        </a>
+        </NavLink>
         <nav className="nav">
-          <a
-            href="/"
-            className={match ? '' : 'active'}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate('/');
-            }}
-          >
-            Traces
-          </a>
+          {section !== 'login' && (
+            <>
+              <NavLink href="/" className={section === 'traces' ? 'active' : ''} testId="nav-traces">
+                Traces
+              </NavLink>
+              <NavLink href="/dashboard" className={section === 'dashboard' ? 'active' : ''} testId="nav-dashboard">
+                Dashboard
+              </NavLink>
+            </>
+          )}
         </nav>
-        <ApiKeyButton />
+        {apiKey && section !== 'login' && (
+          <button
+            className="ghost small"
+            title="Forget the API key in this browser"
+            onClick={() => {
+              forgetApiKey();
+              navigate(urlWith('/login', { next: here() === '/' ? undefined : here() }));
+            }}
+            data-testid="sign-out"
+          >
+            Sign out
+          </button>
+        )}
       </header>
-      <main className="content">
-        {match ? <TracePage traceId={match[1]!.toLowerCase()} spanId={location.params.get('span')} /> : <TracesPage />}
-      </main>
+      <main className="content">{page}</main>
     </div>
   );
 }
 
-/** For servers with API keys: the key is kept in this browser only. */
-function ApiKeyButton() {
-  const [editing, setEditing] = useState(false);
-  const [value, setValue] = useState(storedApiKey());
-  if (!editing) {
-    return (
-      <button className="ghost small" onClick={() => setEditing(true)} title="API key for servers that require one">
-        {storedApiKey() ? 'API key ✓' : 'API key'}
-      </button>
-    );
-  }
+function NavLink(props: { href: string; className?: string; testId?: string; children: ReactNode }) {
   return (
-    <form
-      className="keyform"
-      onSubmit={(e) => {
+    <a
+      href={props.href}
+      className={props.className}
+      data-testid={props.testId}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
         e.preventDefault();
-        storeApiKey(value.trim());
-        setEditing(false);
-        window.location.reload();
+        navigate(props.href);
       }}
     >
-      <input type="password" placeholder="sk-ts-…" value={value} onChange={(e) => setValue(e.target.value)} autoFocus />
-      <button type="submit" className="small">
-        Save
-      </button>
-    </form>
+      {props.children}
+    </a>
   );
 }

@@ -1,5 +1,8 @@
 // The Tokenscope query API (docs/api.md) as typed fetch calls.
 
+import { useSyncExternalStore } from 'react';
+import { authorizationHeader } from './auth';
+
 export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
 export type Attributes = Record<string, AttributeValue>;
 
@@ -157,34 +160,114 @@ export class ApiError extends Error {
 
 const KEY_STORAGE = 'tokenscope.apiKey';
 
+// The API key lives in sessionStorage (this tab, until it closes) unless the user asked to be
+// remembered on this device (localStorage). Components follow it with useApiKey().
+const keyListeners = new Set<() => void>();
+
+function storage(kind: 'session' | 'local'): Storage | null {
+  try {
+    return kind === 'session' ? window.sessionStorage : window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 export function storedApiKey(): string {
   try {
-    return localStorage.getItem(KEY_STORAGE) ?? '';
+    return storage('session')?.getItem(KEY_STORAGE) ?? storage('local')?.getItem(KEY_STORAGE) ?? '';
   } catch {
     return '';
   }
 }
 
-export function storeApiKey(key: string): void {
-  localStorage.setItem(KEY_STORAGE, key);
+/** Keeps `key` (the stored form of auth.ts) for this tab, or on this device with `remember`. */
+export function storeApiKey(key: string, remember = false): void {
+  forgetApiKey(false);
+  storage(remember ? 'local' : 'session')?.setItem(KEY_STORAGE, key);
+  for (const l of keyListeners) l();
 }
 
-async function getJson<T>(path: string, params: Record<string, string | undefined>, signal?: AbortSignal): Promise<T> {
+export function forgetApiKey(notify = true): void {
+  for (const kind of ['session', 'local'] as const) {
+    try {
+      storage(kind)?.removeItem(KEY_STORAGE);
+    } catch {
+      // storage disabled: nothing was kept
+    }
+  }
+  if (notify) for (const l of keyListeners) l();
+}
+
+/** The stored key, re-rendering when it changes (also from another tab, for remembered keys). */
+export function useApiKey(): string {
+  return useSyncExternalStore(
+    (listener) => {
+      keyListeners.add(listener);
+      window.addEventListener('storage', listener);
+      return () => {
+        keyListeners.delete(listener);
+        window.removeEventListener('storage', listener);
+      };
+    },
+    storedApiKey,
+  );
+}
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Called when the API answers 401 to a request made with the currently stored key (or none). */
+export function onUnauthorized(handler: (() => void) | null): void {
+  unauthorizedHandler = handler;
+}
+
+function buildUrl(path: string, params: Record<string, string | undefined>): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== '') query.set(key, value);
   }
   const qs = query.toString();
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const key = storedApiKey();
-  if (key) headers.Authorization = `Bearer ${key}`;
-  const response = await fetch(qs ? `${path}?${qs}` : path, { headers, signal });
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`);
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function apiFetch(url: string, accept: string, signal?: AbortSignal, key = storedApiKey(), notify = true): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
+  const authorization = authorizationHeader(key);
+  if (authorization) headers.Authorization = authorization;
+  // credentials 'omit': the key goes in the header we set; the browser must not answer the
+  // server's Basic challenge with a login dialog of its own.
+  const response = await fetch(url, { headers, signal, credentials: 'omit' });
+  if (response.status === 401 && notify && key === storedApiKey()) {
+    if (key) forgetApiKey();
+    unauthorizedHandler?.();
   }
-  return body as T;
+  return response;
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  const body: unknown = await response.json().catch(() => null);
+  const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+  return new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`);
+}
+
+async function getJson<T>(path: string, params: Record<string, string | undefined>, signal?: AbortSignal): Promise<T> {
+  const response = await apiFetch(buildUrl(path, params), 'application/json', signal);
+  if (!response.ok) throw await errorOf(response);
+  return (await response.json()) as T;
+}
+
+/**
+ * Tries `key` (stored form) against the API without storing it. Resolves when the server
+ * accepts it; rejects with the server's ApiError (401 for a wrong key) otherwise.
+ */
+export async function checkApiKey(key: string, signal?: AbortSignal): Promise<void> {
+  const response = await apiFetch('/api/v1/services', 'application/json', signal, key, false);
+  if (!response.ok) throw await errorOf(response);
+}
+
+/** Whether the server answers without any key (local mode). */
+export async function serverIsOpen(signal?: AbortSignal): Promise<boolean> {
+  const response = await apiFetch('/api/v1/services', 'application/json', signal, '', false);
+  return response.ok;
 }
 
 export interface TraceQuery {
@@ -221,4 +304,132 @@ export function getTrace(traceId: string, signal?: AbortSignal): Promise<TraceDe
 
 export async function listServices(signal?: AbortSignal): Promise<string[]> {
   return (await getJson<{ services: string[] }>('/api/v1/services', {}, signal)).services;
+}
+
+// GET /api/v1/metrics and GET /api/v1/costs (docs/api.md).
+
+export type MetricName = 'requests' | 'errors' | 'error_rate' | 'latency' | 'ttft' | 'input_tokens' | 'output_tokens' | 'total_tokens' | 'cost';
+export type MetricAgg = 'count' | 'sum' | 'rate' | 'avg' | 'p50' | 'p90' | 'p95' | 'p99';
+
+export interface MetricSeries {
+  group: Record<string, string>;
+  other?: boolean;
+  groups?: number;
+  /** [bucket start (unix ns, decimal string), value]; null: no data for an average or percentile. */
+  points: [string, number | null][];
+  total: number | null;
+}
+
+export interface MetricResponse {
+  metric: string;
+  agg: string;
+  unit: string;
+  start_unix_nano: string;
+  end_unix_nano: string;
+  step_ns: string;
+  group_by: string[];
+  series: MetricSeries[];
+  path: 'rollup' | 'scan' | string;
+  partial?: boolean;
+  partial_reason?: string | null;
+  folded_values?: number;
+}
+
+export interface MetricQuery {
+  metric: MetricName;
+  agg?: MetricAgg;
+  group_by?: string;
+  filter?: string;
+  since?: string;
+  start?: string;
+  end?: string;
+  step?: string;
+  top?: number;
+}
+
+function metricParams(q: MetricQuery): Record<string, string | undefined> {
+  return {
+    metric: q.metric,
+    agg: q.agg,
+    group_by: q.group_by,
+    filter: q.filter,
+    since: q.since,
+    start: q.start,
+    end: q.end,
+    step: q.step,
+    top: q.top === undefined ? undefined : String(q.top),
+  };
+}
+
+export function getMetric(q: MetricQuery, signal?: AbortSignal): Promise<MetricResponse> {
+  return getJson<MetricResponse>('/api/v1/metrics', metricParams(q), signal);
+}
+
+export interface CostFields {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  input_cost_usd: number;
+  output_cost_usd: number;
+  cache_read_cost_usd: number;
+  cache_creation_cost_usd: number;
+  cost_usd: number;
+  cost_nanos_usd: number;
+}
+
+export interface CostRow extends CostFields {
+  group: Record<string, string>;
+  other?: boolean;
+}
+
+export interface CostResponse {
+  start_unix_nano: string;
+  end_unix_nano: string;
+  group_by: string[];
+  rows: CostRow[];
+  total: CostFields;
+  path: 'rollup' | 'scan' | string;
+  partial?: boolean;
+  partial_reason?: string | null;
+}
+
+export interface CostQuery {
+  group_by?: string;
+  filter?: string;
+  since?: string;
+  start?: string;
+  end?: string;
+  limit?: number;
+}
+
+function costParams(q: CostQuery): Record<string, string | undefined> {
+  return {
+    group_by: q.group_by,
+    filter: q.filter,
+    since: q.since,
+    start: q.start,
+    end: q.end,
+    limit: q.limit === undefined ? undefined : String(q.limit),
+  };
+}
+
+export function getCosts(q: CostQuery, signal?: AbortSignal): Promise<CostResponse> {
+  return getJson<CostResponse>('/api/v1/costs', costParams(q), signal);
+}
+
+/** The URL of the cost table as CSV (works as a plain link in local mode). */
+export function costsCsvUrl(q: CostQuery): string {
+  return buildUrl('/api/v1/costs', { ...costParams(q), format: 'csv' });
+}
+
+/** The CSV with the stored key sent along, for servers with keys (a link cannot carry it). */
+export async function fetchCostsCsv(q: CostQuery): Promise<Blob> {
+  const response = await apiFetch(costsCsvUrl(q), 'text/csv', undefined);
+  if (!response.ok) throw await errorOf(response);
+  return response.blob();
 }

@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError, listServices, searchTraces, type TraceSummary } from '../api';
 import { formatCost, formatCount, formatDuration, formatRelative, formatTime } from '../format';
 import { navigate, urlWith, useLocation } from '../router';
-import { PRESETS, isRangeKey, rangeParams, type RangeState } from '../timeRange';
+import { isRangeKey, rangeParams, type RangeState } from '../timeRange';
+import { RangePicker } from './RangePicker';
 
 const ORDERS: { value: string; label: string }[] = [
   { value: 'start_time_desc', label: 'Newest' },
@@ -214,43 +215,6 @@ function SearchBox(props: { value: string; error: string | null; onSubmit: (filt
         </div>
       )}
     </form>
-  );
-}
-
-function RangePicker(props: { value: RangeState; onChange: (r: RangeState) => void }) {
-  const { value } = props;
-  return (
-    <div className="range">
-      <div className="segmented" role="group" aria-label="Time range">
-        {[...PRESETS, 'all' as const, 'custom' as const].map((r) => (
-          <button
-            key={r}
-            className={value.range === r ? 'on' : ''}
-            onClick={() => props.onChange({ ...value, range: r })}
-            data-testid={`range-${r}`}
-          >
-            {r === 'all' ? 'All' : r === 'custom' ? 'Custom' : r}
-          </button>
-        ))}
-      </div>
-      {value.range === 'custom' && (
-        <div className="custom-range">
-          <input
-            type="datetime-local"
-            value={value.start ?? ''}
-            onChange={(e) => props.onChange({ ...value, start: e.target.value })}
-            aria-label="From"
-          />
-          <span className="muted">to</span>
-          <input
-            type="datetime-local"
-            value={value.end ?? ''}
-            onChange={(e) => props.onChange({ ...value, end: e.target.value })}
-            aria-label="To"
-          />
-        </div>
-      )}
-    </div>
   );
 }
 

@@ -1,0 +1,68 @@
+// API keys as the UI handles them. Pure functions, no storage or network.
+//
+// `tokenscope keys create` prints a public key (`pk-ts-` and 16 hex digits) and a secret key
+// (`sk-ts-` and 32 base62 characters). The secret alone authenticates (Bearer); with the public
+// key it is sent as HTTP Basic `public:secret`, and the server also checks that the two belong
+// together. A credential is kept as one string: the secret, or `public:secret`.
+
+export interface ApiCredential {
+  secret: string;
+  publicId?: string;
+}
+
+const SECRET = /sk-ts-[0-9A-Za-z]{1,32}/;
+const PUBLIC = /pk-ts-[0-9a-fA-F]{1,16}/;
+
+/**
+ * Reads what a user typed or pasted: a secret key, `public:secret`, the text `tokenscope keys
+ * create` prints (or its --json output), or, for a server that issues other keys, any one
+ * token. `publicId` is what the separate public key field holds, if anything. Returns null when
+ * there is no key in it.
+ */
+export function parseKeyInput(text: string, publicId = ''): ApiCredential | null {
+  const trimmed = text.trim();
+  const pub = publicId.trim();
+  if (!trimmed) return null;
+  const secret = SECRET.exec(trimmed)?.[0];
+  if (secret) {
+    const found = PUBLIC.exec(trimmed)?.[0] ?? (pub || undefined);
+    return found ? { secret, publicId: found } : { secret };
+  }
+  // `public:secret` of some other form, or a bare token.
+  if (/\s/.test(trimmed)) return null;
+  const colon = trimmed.indexOf(':');
+  if (colon > 0 && colon < trimmed.length - 1) {
+    return { publicId: trimmed.slice(0, colon), secret: trimmed.slice(colon + 1) };
+  }
+  return pub ? { secret: trimmed, publicId: pub } : { secret: trimmed };
+}
+
+/** The stored form: `secret` or `public:secret`. */
+export function encodeCredential(c: ApiCredential): string {
+  return c.publicId ? `${c.publicId}:${c.secret}` : c.secret;
+}
+
+export function decodeCredential(stored: string): ApiCredential | null {
+  if (!stored) return null;
+  const colon = stored.indexOf(':');
+  if (colon > 0) return { publicId: stored.slice(0, colon), secret: stored.slice(colon + 1) };
+  return { secret: stored };
+}
+
+/** The Authorization header value for a stored credential. */
+export function authorizationHeader(stored: string): string | undefined {
+  const c = decodeCredential(stored);
+  if (!c) return undefined;
+  if (c.publicId) return `Basic ${btoa(`${c.publicId}:${c.secret}`)}`;
+  return `Bearer ${c.secret}`;
+}
+
+/**
+ * Where to go after signing in: `next` when it is a path of this app (never another origin,
+ * never the login page itself), else the traces page.
+ */
+export function safeNextPath(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (next === '/login' || next.startsWith('/login?') || next.startsWith('/login/')) return '/';
+  return next;
+}
