@@ -1,7 +1,7 @@
 // The tokenscope command: parses the command line and hands off to the server (`serve`), to
-// the query-API client (`traces get`, `traces search`, `reprice`, `renormalize`, `report`) or
-// to key management (`keys`). No logic of its own beyond wiring flags to the structures those
-// entry points take.
+// the query-API client (`traces get`, `traces search`, `reprice`, `renormalize`, `rollup rebuild`,
+// `report`) or to key management (`keys`). No logic of its own beyond wiring flags to the
+// structures those entry points take.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -47,6 +47,9 @@ struct CommandLine {
   // renormalize
   ClientOptions renormalize_client;
   std::string renormalize_since;
+  // rollup rebuild
+  ClientOptions rollup_client;
+  std::string rollup_since;
   // keys
   std::optional<std::string> keys_config_file;
   std::optional<std::string> keys_data_dir;
@@ -378,6 +381,18 @@ int Run(int argc, char** argv) {
       ->required()
       ->type_name("DUR");
   AddClientOptions(*renormalize, command_line.renormalize_client);
+  CLI::App* rollup =
+      app.add_subcommand("rollup", "Maintain the per-minute rollups behind metrics and costs");
+  rollup->require_subcommand(1);
+  CLI::App* rebuild = rollup->add_subcommand(
+      "rebuild",
+      "Recompute the rollups of recent minutes from the stored spans with the server's current "
+      "prices, normalizer and rollup.dimensions (after adding a dimension, or for data stored "
+      "before rollups existed) and report the cells, calls and cost before and after");
+  rebuild->add_option("--since", command_line.rollup_since, "How far back (15m, 2h, 30d)")
+      ->required()
+      ->type_name("DUR");
+  AddClientOptions(*rebuild, command_line.rollup_client);
   CLI::App* keys = AddKeysCommands(app, command_line);
   CLI::App* import = app.add_subcommand(
       "import",
@@ -419,6 +434,10 @@ int Run(int argc, char** argv) {
   if (reprice->parsed()) {
     return RunReprice(command_line.reprice_client, command_line.reprice_since, std::cout,
                       std::cerr);
+  }
+  if (rebuild->parsed()) {
+    return RunRollupRebuild(command_line.rollup_client, command_line.rollup_since, std::cout,
+                            std::cerr);
   }
   if (renormalize->parsed()) {
     return RunRenormalize(command_line.renormalize_client, command_line.renormalize_since,

@@ -89,7 +89,8 @@ class RecomputeReport {
 // report with `print` (or, with --json, verbatim). Returns the exit code.
 int RunRecompute(const ClientOptions& options, std::string_view path, std::string_view since,
                  std::ostream& out, std::ostream& err,
-                 const std::function<void(const RecomputeReport&)>& print) {
+                 const std::function<void(const RecomputeReport&)>& print,
+                 const char* required_field = "traces_examined") {
   std::string target = std::string(path) + "?since=" + PercentEncode(since);
   int exit_code = kExitOk;
   std::optional<HttpResponse> response = Fetch(options, target, err, exit_code, /*post=*/true);
@@ -100,7 +101,7 @@ int RunRecompute(const ClientOptions& options, std::string_view path, std::strin
   }
   rapidjson::Document doc;
   doc.Parse(response->body.data(), response->body.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("traces_examined")) {
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(required_field)) {
     PrintError(err, "unexpected answer from the server");
     return kExitServerError;
   }
@@ -210,6 +211,22 @@ int RunReprice(const ClientOptions& options, std::string_view since, std::ostrea
                                            r.Get("traces_examined"), since, r.Get("traces_changed"),
                                            r.CostChange());
                       });
+}
+
+int RunRollupRebuild(const ClientOptions& options, std::string_view since, std::ostream& out,
+                     std::ostream& err) {
+  return RunRecompute(
+      options, "/api/v1/admin/rollups/rebuild", since, out, err,
+      [&](const RecomputeReport& r) {
+        out << fmt::format(
+            "rebuilt the rollups of the last {} from {} spans\n"
+            "  cells      {} -> {}\n"
+            "  LLM calls  {} -> {}\n"
+            "  {}\n",
+            since, r.Get("spans_examined"), r.Get("cells_before"), r.Get("cells_after"),
+            r.Get("requests_before"), r.Get("requests_after"), r.CostChange());
+      },
+      "spans_examined");
 }
 
 int RunRenormalize(const ClientOptions& options, std::string_view since, std::ostream& out,

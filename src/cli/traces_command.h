@@ -71,4 +71,9 @@ int RunReprice(const ClientOptions& options, std::string_view since, std::ostrea
 int RunRenormalize(const ClientOptions& options, std::string_view since, std::ostream& out,
                    std::ostream& err);
 
+// Asks the server to rebuild the rollups (metrics and costs) of the last `since` from the
+// stored spans, and prints the cells, calls and cost before and after.
+int RunRollupRebuild(const ClientOptions& options, std::string_view since, std::ostream& out,
+                     std::ostream& err);
+
 }  // namespace tokenscope::cli

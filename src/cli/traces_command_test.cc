@@ -189,6 +189,25 @@ TEST(RunRepriceTest, PrintsTheCostChange) {
   EXPECT_EQ(server.targets(), std::vector<std::string>{"/api/v1/admin/reprice?since=30d"});
 }
 
+TEST(RunRollupRebuildTest, PrintsCellsCallsAndCost) {
+  TestHttpServer server({200, R"({"start_unix_nano":"0","end_unix_nano":"60000000000",)"
+                              R"("spans_examined":900,"cells_before":0,"cells_after":42,)"
+                              R"("requests_before":0,"requests_after":600,)"
+                              R"("cost_before_nanos_usd":0,"cost_after_nanos_usd":1500000000})"});
+  std::ostringstream out, err;
+  EXPECT_EQ(RunRollupRebuild(OptionsFor(server), "30d", out, err), kExitOk);
+  EXPECT_EQ(out.str(),
+            "rebuilt the rollups of the last 30d from 900 spans\n"
+            "  cells      0 -> 42\n"
+            "  LLM calls  0 -> 600\n"
+            "  cost 0.000000 USD -> 1.500000 USD (+1.500000)\n");
+  EXPECT_EQ(server.targets(), std::vector<std::string>{"/api/v1/admin/rollups/rebuild?since=30d"});
+
+  TestHttpServer wrong({200, R"({"traces_examined":1})"});
+  std::ostringstream out2, err2;
+  EXPECT_NE(RunRollupRebuild(OptionsFor(wrong), "1d", out2, err2), kExitOk);
+}
+
 TEST(RunRenormalizeTest, PrintsVersionCallsTokensAndCost) {
   TestHttpServer server({200, R"({"traces_examined":40,"traces_changed":3,)"
                               R"("cost_before_nanos_usd":0,"cost_after_nanos_usd":4500000,)"

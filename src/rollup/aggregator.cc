@@ -56,24 +56,29 @@ std::vector<RollupEntry> Aggregator::AggregateBatch(std::string_view project,
   return FoldByCell(std::move(contributions));
 }
 
-std::vector<RollupEntry> FoldByCell(std::vector<RollupEntry> contributions) {
-  // (minute, encoded dimensions) orders cells the way the store keys them.
-  std::map<std::pair<uint64_t, std::string>, RollupEntry> cells;
-  std::string encoded;
-  for (RollupEntry& entry : contributions) {
-    encoded.clear();
-    EncodeKeyDimensions(entry.key, &encoded);
-    auto [it, inserted] = cells.try_emplace({entry.key.minute, encoded});
-    if (inserted) {
-      it->second = std::move(entry);
-    } else {
-      it->second.cell.Merge(entry.cell);
-    }
+void CellFolder::Add(RollupEntry entry) {
+  encoded_.clear();
+  EncodeKeyDimensions(entry.key, &encoded_);
+  auto [it, inserted] = cells_.try_emplace({entry.key.minute, encoded_});
+  if (inserted) {
+    it->second = std::move(entry);
+  } else {
+    it->second.cell.Merge(entry.cell);
   }
+}
+
+std::vector<RollupEntry> CellFolder::Take() {
   std::vector<RollupEntry> out;
-  out.reserve(cells.size());
-  for (auto& [where, entry] : cells) out.push_back(std::move(entry));
+  out.reserve(cells_.size());
+  for (auto& [where, entry] : cells_) out.push_back(std::move(entry));
+  cells_.clear();
   return out;
+}
+
+std::vector<RollupEntry> FoldByCell(std::vector<RollupEntry> contributions) {
+  CellFolder folder;
+  for (RollupEntry& entry : contributions) folder.Add(std::move(entry));
+  return folder.Take();
 }
 
 size_t Aggregator::admitted_values(std::string_view project, std::string_view dimension) const {

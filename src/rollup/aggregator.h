@@ -37,8 +37,21 @@ struct AggregatorOptions {
   size_t max_values_per_dimension = 1000;
 };
 
-// Folds contributions into one entry per (minute, key), in ascending (minute, encoded key)
-// order — the order the store keys cells in.
+// Folds contributions, one at a time, into one entry per (minute, key). Not synchronized.
+class CellFolder {
+ public:
+  void Add(RollupEntry entry);
+  size_t size() const { return cells_.size(); }
+  // The folded entries in ascending (minute, encoded key) order — the order the store keys
+  // cells in; leaves the folder empty.
+  std::vector<RollupEntry> Take();
+
+ private:
+  std::map<std::pair<uint64_t, std::string>, RollupEntry> cells_;
+  std::string encoded_;  // scratch
+};
+
+// Folds contributions into one entry per (minute, key), in CellFolder::Take() order.
 std::vector<RollupEntry> FoldByCell(std::vector<RollupEntry> contributions);
 
 class Aggregator {

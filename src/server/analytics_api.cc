@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "query/filter/filter_parser.h"
 #include "query/metrics_query.h"
+#include "query/rollup_rebuild.h"
 #include "server/api_json.h"
 #include "server/query_params.h"
 
@@ -258,6 +259,54 @@ std::string CostCsv(const std::vector<std::string>& group_by, const query::CostA
 }
 
 }  // namespace
+
+void WriteRollupRebuildReport(JsonOut& out, const query::RollupRebuildReport& r) {
+  auto& w = out.w();
+  w.StartObject();
+  out.Key("start_unix_nano");
+  out.Nanos(r.start_unix_nano);
+  out.Key("end_unix_nano");
+  out.Nanos(r.end_unix_nano);
+  out.Key("spans_examined");
+  w.Uint64(r.spans_examined);
+  out.Key("cells_before");
+  w.Uint64(r.cells_before);
+  out.Key("cells_after");
+  w.Uint64(r.cells_after);
+  out.Key("requests_before");
+  w.Uint64(r.requests_before);
+  out.Key("requests_after");
+  w.Uint64(r.requests_after);
+  out.Key("cost_before_nanos_usd");
+  w.Int64(r.cost_before_nanos);
+  out.Key("cost_after_nanos_usd");
+  w.Int64(r.cost_after_nanos);
+  w.EndObject();
+}
+
+StatusOr<query::RollupRebuildReport> AnalyticsApi::Rebuild(const std::string& project,
+                                                           uint64_t start_unix_nano,
+                                                           uint64_t end_unix_nano) {
+  return query::RebuildRollups(*store_, project, start_unix_nano, end_unix_nano, prices_,
+                               dimensions_, aggregator_);
+}
+
+HttpResponse AnalyticsApi::RebuildRollups(const std::string& project, const HttpRequest& req,
+                                          const ParsedTarget& target) {
+  if (!target.Param("since") && !target.Param("start")) {
+    return BadRequest(req, InvalidArgument("give 'since' (e.g. 7d) or 'start'"));
+  }
+  auto range = RangeWithDefault(target, 0);
+  if (!range.ok()) return BadRequest(req, range.status());
+  auto report = Rebuild(project, range->start_unix_nano, range->end_unix_nano);
+  if (!report.ok()) {
+    return MakeJsonError(req, http::status::internal_server_error, "internal",
+                         report.status().message());
+  }
+  JsonOut out;
+  WriteRollupRebuildReport(out, *report);
+  return MakeResponse(req, http::status::ok, out.Take(), "application/json");
+}
 
 HttpResponse AnalyticsApi::Metrics(const std::string& project, const HttpRequest& req,
                                    const ParsedTarget& target) {

@@ -4,12 +4,14 @@
 #include <span>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/hex.h"
 #include "query/filter/filter_parser.h"
 #include "query/recompute.h"
 #include "query/search_order.h"
 #include "query/span_search.h"
 #include "query/trace_search.h"
+#include "server/analytics_api.h"
 #include "server/api_json.h"
 #include "server/query_params.h"
 
@@ -110,7 +112,8 @@ void WriteRankedPageInfo(JsonOut& out, query::SearchOrder order, bool partial,
 // given by `since` or `start`/`end` and answer with the same report.
 HttpResponse RecomputeSummaries(const HttpRequest& req, const ParsedTarget& target,
                                 store::Store& store, const std::string& project,
-                                const enrich::PriceTable* prices) {
+                                const enrich::PriceTable* prices,
+                                const QueryApi::RollupRebuilder& rebuild_rollups) {
   auto q = ParseTraceQuery(target, project);  // for start/end/since and their validation
   if (!q.ok()) return BadRequest(req, q.status());
   if (!target.Param("since") && !target.Param("start")) {
@@ -119,6 +122,16 @@ HttpResponse RecomputeSummaries(const HttpRequest& req, const ParsedTarget& targ
   auto report =
       query::RecomputeTraceSummaries(store, project, q->start_unix_nano, q->end_unix_nano, prices);
   if (!report.ok()) return ServerError(req, report.status());
+  std::optional<query::RollupRebuildReport> rollups;
+  if (rebuild_rollups) {
+    // `since` leaves the end open; the rebuild stops at now.
+    const uint64_t end = q->end_unix_nano == UINT64_MAX ? UnixNanosNow() : q->end_unix_nano;
+    if (end > q->start_unix_nano) {
+      auto rebuilt = rebuild_rollups(project, q->start_unix_nano, end);
+      if (!rebuilt.ok()) return ServerError(req, rebuilt.status());
+      rollups = *rebuilt;
+    }
+  }
   JsonOut out;
   auto& w = out.w();
   w.StartObject();
@@ -140,6 +153,10 @@ HttpResponse RecomputeSummaries(const HttpRequest& req, const ParsedTarget& targ
   w.Int64(report->total_tokens_before);
   out.Key("total_tokens_after");
   w.Int64(report->total_tokens_after);
+  if (rollups) {
+    out.Key("rollups");
+    WriteRollupRebuildReport(out, *rollups);
+  }
   w.EndObject();
   return MakeResponse(req, http::status::ok, out.Take(), "application/json");
 }
@@ -278,12 +295,17 @@ HttpResponse QueryApi::SearchSpans(const std::string& project, const HttpRequest
 
 HttpResponse QueryApi::Reprice(const std::string& project, const HttpRequest& req,
                                const ParsedTarget& target) {
-  return RecomputeSummaries(req, target, *store_, project, prices_);
+  return Recompute(project, req, target);
 }
 
 HttpResponse QueryApi::Renormalize(const std::string& project, const HttpRequest& req,
                                    const ParsedTarget& target) {
-  return RecomputeSummaries(req, target, *store_, project, prices_);
+  return Recompute(project, req, target);
+}
+
+HttpResponse QueryApi::Recompute(const std::string& project, const HttpRequest& req,
+                                 const ParsedTarget& target) {
+  return RecomputeSummaries(req, target, *store_, project, prices_, rebuild_rollups_);
 }
 
 HttpResponse QueryApi::ListServices(const std::string& project, const HttpRequest& req,

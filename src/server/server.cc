@@ -67,7 +67,11 @@ class Server::Impl {
     ingest_service_ =
         std::make_unique<IngestService>(store_.get(), prices_.get(), std::move(ingest_options));
     ingest_ = std::make_unique<OtlpHttpIngest>(ingest_service_.get(), config_.max_body_bytes);
-    query_ = std::make_unique<QueryApi>(store_.get(), prices_.get());
+    query_ = std::make_unique<QueryApi>(
+        store_.get(), prices_.get(),
+        [this](const std::string& project, uint64_t start, uint64_t end) {
+          return analytics_->Rebuild(project, start, end);
+        });
     logs_ = std::make_unique<LogsApi>(store_.get());
     TS_RETURN_IF_ERROR(MakeRetentionWorker());
     auth_ =
@@ -212,6 +216,10 @@ class Server::Impl {
     if (path == "/api/v1/costs") {
       if (!is_get) return MethodNotAllowed(req, "GET");
       return analytics_->Costs(project, req, target);
+    }
+    if (path == "/api/v1/admin/rollups/rebuild") {
+      if (!is_post) return MethodNotAllowed(req, "POST");
+      return analytics_->RebuildRollups(project, req, target);
     }
     if (path == "/api/v1/services") {
       if (!is_get) return MethodNotAllowed(req, "GET");

@@ -13,8 +13,16 @@ import {
   BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
 import { request } from './lib/http.mjs';
-import { startServer } from './lib/server.mjs';
+import { startServer, tokenscopeBinary } from './lib/server.mjs';
+
+const run = promisify(execFile);
 
 const NS_PER_MS = 1_000_000n;
 const MINUTE_NS = 60_000_000_000n;
@@ -25,6 +33,7 @@ const CALLS = 600;
 const MINUTES = 30;
 
 let server;
+let dataDir;
 // What was sent, one entry per LLM call.
 const sent = [];
 let rangeStart;
@@ -55,7 +64,9 @@ function exportSpans(exporter, spans) {
 }
 
 before(async () => {
-  server = await startServer({ extraArgs: ['--rollup-dimensions', 'team=resource:team,feature'] });
+  // The rollups start with one allocation dimension; the last test adds `feature` and rebuilds.
+  dataDir = await mkdtemp(join(tmpdir(), 'tokenscope-analytics-'));
+  server = await startServer({ dataDir, extraArgs: ['--rollup-dimensions', 'team=resource:team'] });
   const random = lcg(7);
   const nowMinute = BigInt(Date.now()) * NS_PER_MS / MINUTE_NS;
   rangeStart = (nowMinute - BigInt(MINUTES) - 5n) * MINUTE_NS;
@@ -108,6 +119,7 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
 });
 
 const range = () => `start=${rangeStart}&end=${rangeEnd}`;
@@ -148,6 +160,37 @@ test('requests per model and minute are exactly what was sent, once', async () =
   // Largest total first.
   const totals = body.series.map((s) => s.total);
   assert.deepEqual(totals, [...totals].sort((a, b) => b - a));
+});
+
+test('a dimension added later is filled in by `tokenscope rollup rebuild`', async () => {
+  await server.stop();
+  server = await startServer({
+    dataDir, extraArgs: ['--rollup-dimensions', 'team=resource:team,feature'],
+  });
+  // Cells written before `feature` was configured do not have it.
+  const before = await get(`/api/v1/metrics?metric=requests&group_by=feature&step=30m&${range()}`);
+  assert.equal(before.body.path, 'rollup');
+  assert.deepEqual(before.body.series.map((s) => [s.group.feature, s.total]), [['', sent.length]]);
+
+  const since = `${Math.ceil(Number(BigInt(Date.now()) * NS_PER_MS - rangeStart) / 60e9) + 2}m`;
+  const { stdout } = await run(tokenscopeBinary(),
+    ['rollup', 'rebuild', '--since', since, '--endpoint', server.baseUrl]);
+  assert.match(stdout, new RegExp(`LLM calls  ${sent.length} -> ${sent.length}`));
+
+  const after = await get(`/api/v1/metrics?metric=requests&group_by=feature&step=30m&top=100&${range()}`);
+  assert.equal(after.body.path, 'rollup');
+  for (const series of after.body.series) {
+    assert.equal(series.total, sent.filter((c) => c.feature === series.group.feature).length);
+  }
+  assert.equal(after.body.series.length, FEATURES.length);
+
+  // A reprice rebuilds the rollups of its range too, and reports it.
+  const reprice = await request(server, `/api/v1/admin/reprice?since=${since}`, { method: 'POST' });
+  const report = JSON.parse(reprice.body.toString('utf8'));
+  assert.equal(reprice.status, 200);
+  assert.equal(report.rollups.requests_before, sent.length);
+  assert.equal(report.rollups.requests_after, sent.length);
+  assert.equal(report.rollups.cost_after_nanos_usd, report.rollups.cost_before_nanos_usd);
 });
 
 test('tokens, errors and error rates by team and feature are exact', async () => {
