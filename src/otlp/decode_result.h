@@ -17,12 +17,15 @@ struct DecodeLimits {
 // not 16 bytes, a span id that is not 8) are left out of the batch and counted here; the
 // server answers with partial_success.
 // Log records are counted the same way, in their own fields (a trace_id that is present but
-// not 16 bytes, a span_id that is present but not 8).
+// not 16 bytes, a span_id that is present but not 8), and so are metric data points (a
+// histogram whose bucket counts do not match its bounds, a metric with no name).
 struct DecodeResult {
   uint64_t accepted_spans = 0;
   uint64_t rejected_spans = 0;
   uint64_t accepted_log_records = 0;
   uint64_t rejected_log_records = 0;
+  uint64_t accepted_data_points = 0;
+  uint64_t rejected_data_points = 0;
   std::string rejection_message;  // the first reason, e.g. "span 3: trace_id must be 16 bytes"
 };
 
