@@ -10,7 +10,7 @@ HTTP       ?= 127.0.0.1:4318
 GRPC       ?= 127.0.0.1:4317
 DATA       ?= ./data
 
-.PHONY: all deps build build-asan build-fuzz run demo web-dev test test-unit test-asan e2e-deps format format-check fuzz fuzz-smoke bench soak clean
+.PHONY: all deps build build-asan build-fuzz run demo web-dev test test-unit test-asan e2e-deps format format-check fuzz fuzz-smoke bench bench-analytics soak clean
 
 all: build
 
@@ -75,6 +75,12 @@ fuzz-smoke: build-fuzz
 # Benchmarks (not part of make test). Results and how to read them: docs/benchmarks.md.
 bench: build
 	scripts/bench-ingest.sh $(BUILD_DIR) 3 6
+
+# Analytics at scale (not part of make bench: loading 10 million spans takes about ten minutes
+# on 2 cores; the store is kept in ANALYTICS_DATA, add ANALYTICS_ARGS=--reuse to query it again).
+ANALYTICS_DATA ?= /tmp/tokenscope-analytics-bench
+bench-analytics: build
+	$(BUILD_DIR)/tokenscope-analytics-bench --data $(ANALYTICS_DATA) $(ANALYTICS_ARGS)
 
 # Crash-safety and overload soak (not part of make test; figures in docs/benchmarks.md): the
 # suites crash_safety and backpressure at full length — 300 SIGKILLs and 20 SIGTERMs under

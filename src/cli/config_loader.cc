@@ -83,8 +83,8 @@ const Setting kSettings[] = {
      &ServerConfig::max_inflight_bytes},
     {{"--max-spans-per-request", "TOKENSCOPE_MAX_SPANS_PER_REQUEST", "limits.max_spans_per_request",
       "N",
-      "Spans (or log records) one request may carry; the rest are rejected as a partial success "
-      "(0: no limit)"},
+      "Spans (or log records, or metric data points) one request may carry; the rest are rejected "
+      "as a partial success (0: no limit)"},
      SettingKind::kCount,
      &ServerConfig::max_spans_per_request},
     {{"--max-attributes", "TOKENSCOPE_MAX_ATTRIBUTES", "limits.max_attributes", "N",

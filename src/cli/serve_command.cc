@@ -77,7 +77,8 @@ int RunServe(const ConfigSources& sources, bool demo) {
   // With TLS both listeners speak TLS only; the gRPC scheme stays grpc:// (the port decides).
   const std::string_view scheme = config->tls_cert_file.empty() ? "http" : "https";
   fmt::print(
-      "tokenscope listening on {0}://{1} (OTLP/HTTP: POST {0}://{1}/v1/traces and /v1/logs, "
+      "tokenscope listening on {0}://{1} (OTLP/HTTP: POST {0}://{1}/v1/traces, /v1/logs and "
+      "/v1/metrics, "
       "API: {0}://{1}/api/v1/traces) and grpc://{2} (OTLP/gRPC)\n",
       scheme, address, server.grpc_address());
   std::fflush(stdout);

@@ -408,17 +408,27 @@ uint64_t AddChat(TraceWriter& w, const Span& parent, uint64_t start, const ChatR
   return start + duration;
 }
 
-std::string SessionId(TraceWriter& w) {
-  char id[24];
-  std::snprintf(id, sizeof(id), "sess-%04llx", static_cast<unsigned long long>(w.Uniform(0, 300)));
-  return id;
-}
+// Who asks, and in which conversation. A user holds up to three conversations in each quarter
+// of an hour, so a conversation (session) is several traces in a row, all by one user, as in a
+// real chat product. Two draws, as the workload always made, so that everything else stays the
+// same for a seed.
+struct Conversation {
+  std::string session;
+  std::string user;
+};
 
-std::string UserId(TraceWriter& w) {
+Conversation PickConversation(TraceWriter& w, uint64_t start) {
   static constexpr std::array<std::string_view, 8> kUsers = {
       "alice@example.com", "bob@example.com",   "carol@example.com", "dan@example.com",
       "erin@example.com",  "frank@example.com", "grace@example.com", "heidi@example.com"};
-  return std::string(kUsers[w.Uniform(0, kUsers.size() - 1)]);
+  constexpr uint64_t kSlots = 3;
+  constexpr uint64_t kWindow = 15 * 60'000 * kMs;
+  const uint64_t slot = w.Uniform(0, kSlots - 1);
+  const uint64_t user = w.Uniform(0, kUsers.size() - 1);
+  const uint64_t n = ((start / kWindow) * kUsers.size() + user) * kSlots + slot;
+  char id[24];
+  std::snprintf(id, sizeof(id), "sess-%06llx", static_cast<unsigned long long>(n & 0xFFFFFF));
+  return {id, std::string(kUsers[user])};
 }
 
 Failure PickFailure(TraceWriter& w) {
@@ -446,8 +456,9 @@ void HttpRoot(TraceWriter& w, Span& root, std::string_view route, bool failed) {
 
 size_t AddRagTrace(TraceWriter& w, uint64_t start) {
   const Question& q = kQuestions[w.Uniform(0, kQuestions.size() - 1)];
-  const std::string session = SessionId(w);
-  const std::string user = UserId(w);
+  const Conversation conversation = PickConversation(w, start);
+  const std::string& session = conversation.session;
+  const std::string& user = conversation.user;
   Failure failure = PickFailure(w);
   const ChatModel& model = PickModel(w);
 
@@ -561,8 +572,9 @@ size_t AddRagTrace(TraceWriter& w, uint64_t start) {
 }
 
 size_t AddAgentTrace(TraceWriter& w, uint64_t start) {
-  const std::string session = SessionId(w);
-  const std::string user = UserId(w);
+  const Conversation conversation = PickConversation(w, start);
+  const std::string& session = conversation.session;
+  const std::string& user = conversation.user;
   const ChatModel& model = kChatModels[w.Uniform(0, 1) ? 2 : 0];
   Failure failure = PickFailure(w);
   char order[16];
@@ -678,8 +690,9 @@ size_t AddAgentTrace(TraceWriter& w, uint64_t start) {
 
 size_t AddStreamedChatTrace(TraceWriter& w, uint64_t start) {
   const Question& q = kQuestions[w.Uniform(0, kQuestions.size() - 1)];
-  const std::string session = SessionId(w);
-  const std::string user = UserId(w);
+  const Conversation conversation = PickConversation(w, start);
+  const std::string& session = conversation.session;
+  const std::string& user = conversation.user;
   const ChatModel& model = kChatModels[w.Uniform(0, 2) == 0 ? 0 : 1];
   Failure failure = PickFailure(w);
   if (failure == Failure::kTimeout) failure = Failure::kUnknown;

@@ -10,9 +10,10 @@
 //   - a streamed chat (chat-frontend): a chat completion recorded token by token as
 //     `gen_ai.token` events with logprobs, top alternatives and arrival offsets;
 //   - now and then an evaluation batch (eval-runner) with a few hundred spans.
-// Several providers, models, users and sessions; a few percent of traces fail with an error of
-// each class (prompt: context length; model: truncated or refused output; infrastructure: rate
-// limits and timeouts; unknown). OTel GenAI attributes, OpenInference for retrieval and rerank.
+// Several providers, models and users; conversations (sessions) of several traces by one user
+// each; a few percent of traces fail with an error of each class (prompt: context length;
+// model: truncated or refused output; infrastructure: rate limits and timeouts; unknown). OTel
+// GenAI attributes, OpenInference for retrieval and rerank.
 //
 // Deterministic for a seed. Not thread-safe: one generator per thread.
 #pragma once

@@ -11,6 +11,10 @@ struct DecodeLimits {
   // Deepest nesting of AnyValue arrays/kvlists (and message nesting generally). Deeper input
   // is rejected as invalid rather than recursing without bound.
   int max_value_depth = 32;
+  // Metrics only: the most data points one request may hold (0 = no limit). Points past it are
+  // not decoded into the batch; they count as rejected (a partial success), so a request of
+  // millions of tiny points costs a walk over its bytes, not a MetricPoint each.
+  uint64_t max_data_points = 0;
 };
 
 // Spans that were well-formed protobuf/JSON but invalid by OTLP's rules (a trace id that is

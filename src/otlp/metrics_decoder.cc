@@ -162,7 +162,9 @@ namespace {
 using metrics_internal::HasTemporality;
 using metrics_internal::MetricState;
 using metrics_internal::NewPoint;
+using metrics_internal::PastPointLimit;
 using metrics_internal::PointDefect;
+using metrics_internal::PointLimitMessage;
 using metrics_internal::Tally;
 using metrics_internal::ToTemporality;
 using model::MetricPoint;
@@ -271,8 +273,12 @@ class MetricsProtoDecoder : public proto_internal::FieldDecoder {
   explicit MetricsProtoDecoder(const DecodeLimits& limits) : FieldDecoder(limits) {}
 
   bool DecodeRequest(std::string_view bytes, model::MetricBatch* batch, Tally* tally) {
-    ReserveMore(&batch->points,
-                std::min(CountDataPoints(bytes), bytes.size() / kMinDataPointBytes));
+    points_base_ = batch->points.size();
+    size_t expected = std::min(CountDataPoints(bytes), bytes.size() / kMinDataPointBytes);
+    if (limits_.max_data_points != 0) {
+      expected = static_cast<size_t>(std::min<uint64_t>(expected, limits_.max_data_points));
+    }
+    ReserveMore(&batch->points, expected);
     Reader r(bytes);
     MetricPlace place;
     while (!r.done()) {
@@ -451,6 +457,11 @@ class MetricsProtoDecoder : public proto_internal::FieldDecoder {
   // Returns false only on malformed input.
   bool DecodeAndKeepPoint(std::string_view bytes, MetricType type, const MetricPlace& place,
                           int64_t index, MetricState* metric, model::MetricBatch* batch) {
+    if (PastPointLimit(limits_, batch->points.size() - points_base_)) {
+      // Not decoded at all: its bytes lie within a message already delimited.
+      metric->tally.Reject([&] { return PointLimitMessage(limits_); });
+      return true;
+    }
     MetricPoint& point =
         batch->points.emplace_back(NewPoint(type, place.resource_index, place.scope_index));
     bool ok = false;
@@ -815,6 +826,8 @@ class MetricsProtoDecoder : public proto_internal::FieldDecoder {
     }
     return true;
   }
+
+  size_t points_base_ = 0;  // the batch's points before this request's
 };
 
 }  // namespace

@@ -62,6 +62,16 @@ inline AggregationTemporality ToTemporality(int64_t value) {
   return AggregationTemporality::kUnspecified;
 }
 
+// Whether a request that already kept `kept` points must reject the next one
+// (DecodeLimits::max_data_points), and why.
+inline bool PastPointLimit(const DecodeLimits& limits, size_t kept) {
+  return limits.max_data_points != 0 && kept >= limits.max_data_points;
+}
+inline std::string PointLimitMessage(const DecodeLimits& limits) {
+  return "the request carries more than " + std::to_string(limits.max_data_points) +
+         " data points, the limit per request; the points past it were rejected";
+}
+
 // Why a well-formed point breaks OTLP's rules, or "" when it does not (metrics_decoder.cc).
 // The point's type says which rules apply; the metric's own fields are not looked at.
 std::string PointDefect(const MetricPoint& p);

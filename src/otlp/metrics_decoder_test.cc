@@ -1381,5 +1381,38 @@ TEST(MetricsJsonTest, AppendsToANonEmptyBatchWithOffsetIndexes) {
   EXPECT_EQ(d.batch.points[5].name, "gen_ai.client.operation.duration");
 }
 
+// ---- The data point limit -----------------------------------------------------------------
+
+TEST(MetricsLimitTest, PointsPastTheLimitAreRejectedNotDecoded) {
+  DecodeLimits limits;
+  limits.max_data_points = 2;
+  for (bool json : {false, true}) {
+    SCOPED_TRACE(json ? "json" : "proto");
+    Decoded d =
+        json ? DecodeJson(GenAiMetricsJson(), limits) : DecodeProto(GenAiMetricsProto(), limits);
+    ASSERT_TRUE(d.status.ok()) << d.status.message();
+    EXPECT_EQ(d.batch.points.size(), 2u);
+    EXPECT_EQ(d.result.accepted_data_points, 2u);
+    EXPECT_EQ(d.result.rejected_data_points, 1u);
+    EXPECT_NE(d.result.rejection_message.find("more than 2 data points"), std::string::npos)
+        << d.result.rejection_message;
+  }
+}
+
+TEST(MetricsLimitTest, MillionsOfEmptyPointsStayCheap) {
+  // A histogram of 2,000,000 empty points: 4 MB on the wire, gigabytes as MetricPoints.
+  ProtoBytes data;
+  for (int i = 0; i < 2'000'000; ++i) data.Len(1, "");
+  std::string request = RequestOf({ProtoBytes().Len(1, "h").Len(9, data)});
+  DecodeLimits limits;
+  limits.max_data_points = 1000;
+  Decoded d = DecodeProto(std::move(request), limits);
+  ASSERT_TRUE(d.status.ok()) << d.status.message();
+  EXPECT_EQ(d.batch.points.size(), 1000u);
+  EXPECT_LE(d.batch.points.capacity(), 1000u);
+  EXPECT_EQ(d.result.accepted_data_points, 1000u);
+  EXPECT_EQ(d.result.rejected_data_points, 1'999'000u);
+}
+
 }  // namespace
 }  // namespace tokenscope::otlp

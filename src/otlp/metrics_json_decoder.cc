@@ -27,7 +27,9 @@ using metrics_internal::Commit;
 using metrics_internal::HasTemporality;
 using metrics_internal::MetricState;
 using metrics_internal::NewPoint;
+using metrics_internal::PastPointLimit;
 using metrics_internal::PointDefect;
+using metrics_internal::PointLimitMessage;
 using metrics_internal::Tally;
 using metrics_internal::ToTemporality;
 using model::AggregationTemporality;
@@ -152,6 +154,10 @@ class JsonMetricsDecoder : public json_internal::JsonFieldDecoder {
 
   Status DecodeAndStagePoint(element value, MetricType type, uint32_t resource_index,
                              uint32_t scope_index, MetricState* metric) {
+    if (PastPointLimit(limits_, points_.size())) {
+      metric->tally.Reject([&] { return PointLimitMessage(limits_); });
+      return Status::Ok();
+    }
     MetricPoint point = NewPoint(type, resource_index, scope_index);
     TS_RETURN_IF_ERROR(DecodePoint(value, &point));
     std::string defect = PointDefect(point);

@@ -122,4 +122,13 @@ void ApplyLimits(const IngestLimits& limits, model::LogBatch* batch, LimitReport
   }
 }
 
+void ApplyLimits(const IngestLimits& limits, model::MetricBatch* batch, LimitReport* report) {
+  RejectPastRequestLimit(limits, "data points", &batch->points, report);
+  for (model::MetricPoint& point : batch->points) {
+    uint32_t dropped = 0;
+    const uint64_t cut = LimitAttributes(limits, &point.attributes, &dropped, report);
+    MarkTruncated(cut, &point.attributes, report);
+  }
+}
+
 }  // namespace tokenscope::pipeline

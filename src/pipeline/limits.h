@@ -17,6 +17,7 @@
 #include <string>
 
 #include "model/log_record.h"
+#include "model/metric.h"
 #include "model/span.h"
 
 namespace tokenscope::pipeline {
@@ -49,6 +50,10 @@ inline constexpr std::string_view kTruncatedValuesAttribute = "tokenscope.trunca
 
 void ApplyLimits(const IngestLimits& limits, model::SpanBatch* batch, LimitReport* report);
 void ApplyLimits(const IngestLimits& limits, model::LogBatch* batch, LimitReport* report);
+// Metric data points: past max_items_per_request rejected (the metrics decoder already leaves
+// them undecoded, see DecodeLimits::max_data_points); each point's attributes capped like a
+// span's. Points have no dropped-attributes count, so dropped attributes are only reported.
+void ApplyLimits(const IngestLimits& limits, model::MetricBatch* batch, LimitReport* report);
 
 // The longest prefix of `s` of at most `max_bytes` bytes that does not end inside a UTF-8
 // sequence.

@@ -152,5 +152,26 @@ TEST(LimitsTest, LogRecordsBodiesAndAttributes) {
   EXPECT_EQ(batch.logs[1].dropped_attributes_count, 3u);
 }
 
+TEST(LimitsTest, MetricPointsAndTheirAttributes) {
+  model::MetricBatch batch;
+  batch.points.resize(3);
+  const std::string long_value(50, 'z');
+  batch.points[0].attributes = ManyAttributes(5);
+  batch.points[1].attributes.push_back({"k", model::AnyValue::String(long_value)});
+  IngestLimits limits;
+  limits.max_items_per_request = 2;
+  limits.max_attributes = 2;
+  limits.max_value_bytes = 8;
+  LimitReport report;
+  ApplyLimits(limits, &batch, &report);
+  EXPECT_EQ(batch.points.size(), 2u);
+  EXPECT_EQ(report.items_rejected, 1u);
+  EXPECT_NE(report.rejection_message.find("3 data points"), std::string::npos);
+  EXPECT_EQ(batch.points[0].attributes.size(), 2u);
+  EXPECT_EQ(report.attributes_dropped, 3u);
+  EXPECT_EQ(batch.points[1].attributes[0].value.string_value.size(), 8u);
+  EXPECT_NE(Find(batch.points[1].attributes, kTruncatedValuesAttribute), nullptr);
+}
+
 }  // namespace
 }  // namespace tokenscope::pipeline

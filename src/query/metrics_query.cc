@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <string_view>
+#include <unordered_map>
 
 #include "enrich/span_analysis.h"
 #include "query/rollup_subject.h"
@@ -16,14 +17,30 @@ namespace {
 constexpr std::string_view kUser = "user";
 constexpr std::string_view kSession = "session";
 
-// One call (scan path) or one stored cell (rollup path) to fold.
+// One call (scan path: a decoded cell) or one stored cell (rollup path: its encoding, merged
+// without decoding it whole) to fold.
 struct Contribution {
-  const rollup::RollupKey& key;
-  const rollup::RollupCell& cell;
+  uint64_t minute;
+  const rollup::RollupKey& key;  // its dimensions (its own minute field may be stale)
+  int64_t key_id = -1;           // RollupCache key id on the cached rollup path, else -1
+  const rollup::RollupCell* cell = nullptr;
+  std::string_view encoded;  // rollup path: the cell's encoding
   std::string_view user;     // scan path only
   std::string_view session;  // scan path only
 };
-using ContributionVisitor = std::function<void(const Contribution&)>;
+// Returns an error to stop the scan with it.
+using ContributionVisitor = std::function<Status(const Contribution&)>;
+
+// `into` += the contribution, with only the sketches `needs` names.
+Status AddContribution(const Contribution& c, SketchNeeds needs, rollup::RollupCell* into) {
+  if (c.cell != nullptr) {
+    MergeCell(*c.cell, needs, into);
+    return Status::Ok();
+  }
+  Status merged = rollup::MergeEncodedCell(c.encoded, needs.latency, needs.ttft, into);
+  if (!merged.ok()) return DataLoss("rollups: " + merged.message());
+  return Status::Ok();
+}
 
 struct SourceReport {
   bool from_rollups = false;
@@ -45,19 +62,43 @@ uint64_t CeilMinute(uint64_t unix_nano) {
 
 Status VisitRollups(store::Store& store, const CallSelection& selection,
                     const ContributionVisitor& visit) {
+  const uint64_t start_minute = rollup::MinuteOf(selection.start_unix_nano);
+  const uint64_t end_minute = CeilMinute(selection.end_unix_nano);
+  const bool filtered = !selection.filter.empty();
+  Status failed;
+  if (selection.cache != nullptr) {
+    std::vector<int8_t> matches;  // per key id: -1 unknown, 0 no, 1 yes
+    TS_RETURN_IF_ERROR(selection.cache->Scan(
+        store, selection.project, start_minute, end_minute,
+        [&](uint64_t minute, const rollup::RollupKey& key, uint32_t key_id,
+            std::string_view encoded) {
+          if (filtered) {
+            if (key_id >= matches.size()) matches.resize(key_id + 1, -1);
+            if (matches[key_id] < 0) {
+              matches[key_id] =
+                  filter::Evaluate(selection.filter, RollupKeySubject(key, selection.dimensions));
+            }
+            if (matches[key_id] == 0) return true;
+          }
+          failed = visit({minute, key, key_id, nullptr, encoded, {}, {}});
+          return failed.ok();
+        }));
+    return failed;
+  }
   store::RollupScan scan;
   scan.project = selection.project;
-  scan.start_minute = rollup::MinuteOf(selection.start_unix_nano);
-  scan.end_minute = CeilMinute(selection.end_unix_nano);
-  const bool filtered = !selection.filter.empty();
-  return store.ScanRollups(scan, [&](const rollup::RollupEntry& entry) {
-    if (filtered &&
-        !filter::Evaluate(selection.filter, RollupKeySubject(entry.key, selection.dimensions))) {
-      return true;
-    }
-    visit({entry.key, entry.cell, {}, {}});
-    return true;
-  });
+  scan.start_minute = start_minute;
+  scan.end_minute = end_minute;
+  TS_RETURN_IF_ERROR(
+      store.ScanRollupBytes(scan, [&](const rollup::RollupKey& key, std::string_view encoded) {
+        if (filtered &&
+            !filter::Evaluate(selection.filter, RollupKeySubject(key, selection.dimensions))) {
+          return true;
+        }
+        failed = visit({key.minute, key, -1, nullptr, encoded, {}, {}});
+        return failed.ok();
+      }));
+  return failed;
 }
 
 std::string BudgetReason(std::string_view budget, uint64_t oldest_start) {
@@ -106,8 +147,14 @@ Status VisitSpans(store::Store& store, const CallSelection& selection,
             analysis.error ? analysis.error->error_class : model::ErrorClass::kNone,
             selection.dimensions);
         if (!entry) return true;
-        visit({entry->key, entry->cell, analysis.llm->user_id, analysis.llm->session_id});
-        return true;
+        failed = visit({entry->key.minute,
+                        entry->key,
+                        -1,
+                        &entry->cell,
+                        {},
+                        analysis.llm->user_id,
+                        analysis.llm->session_id});
+        return failed.ok();
       }));
   return failed;
 }
@@ -139,12 +186,51 @@ std::string_view ValueOf(const Contribution& c, std::string_view dimension) {
   return {};
 }
 
-GroupValues GroupOf(const Contribution& c, const std::vector<std::string>& group_by) {
-  GroupValues values;
-  values.reserve(group_by.size());
-  for (const std::string& dimension : group_by) values.emplace_back(ValueOf(c, dimension));
-  return values;
-}
+// Numbers the groups of a query as contributions arrive. Looking a group up builds its
+// identity in a reused buffer, so the steady state allocates nothing.
+class GroupIndex {
+ public:
+  explicit GroupIndex(const std::vector<std::string>& group_by) : group_by_(group_by) {}
+
+  size_t IndexOf(const Contribution& c) {
+    if (c.key_id < 0) return Lookup(c);
+    const size_t id = static_cast<size_t>(c.key_id);
+    if (id >= by_key_id_.size()) by_key_id_.resize(id + 1, kUnknown);
+    if (by_key_id_[id] == kUnknown) by_key_id_[id] = Lookup(c);
+    return by_key_id_[id];
+  }
+  const std::vector<GroupValues>& groups() const { return groups_; }
+
+ private:
+  static constexpr size_t kUnknown = SIZE_MAX;
+
+  size_t Lookup(const Contribution& c) {
+    scratch_.clear();
+    for (const std::string& dimension : group_by_) {
+      const std::string_view value = ValueOf(c, dimension);
+      const uint32_t size = static_cast<uint32_t>(value.size());
+      scratch_.append(reinterpret_cast<const char*>(&size), sizeof(size));
+      scratch_.append(value);
+    }
+    auto found = index_.find(std::string_view(scratch_));
+    if (found != index_.end()) return found->second;
+    GroupValues values;
+    for (const std::string& dimension : group_by_) values.emplace_back(ValueOf(c, dimension));
+    groups_.push_back(std::move(values));
+    index_.emplace(scratch_, groups_.size() - 1);
+    return groups_.size() - 1;
+  }
+
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  const std::vector<std::string>& group_by_;
+  std::unordered_map<std::string, size_t, Hash, std::equal_to<>> index_;
+  std::vector<GroupValues> groups_;
+  std::vector<size_t> by_key_id_;  // group of each cached key id seen
+  std::string scratch_;
+};
 
 // The cells of one group, sparse: (bucket, cell) in arrival order. Both paths deliver
 // contributions in time order (rollups ascending, spans descending), so merging into the last
@@ -153,9 +239,16 @@ struct GroupCells {
   std::vector<std::pair<uint64_t, rollup::RollupCell>> buckets;
 
   void Add(uint64_t bucket, const rollup::RollupCell& cell, SketchNeeds needs) {
-    if (buckets.empty() || buckets.back().first != bucket)
+    MergeCell(cell, needs, Bucket(bucket));
+  }
+  Status Add(uint64_t bucket, const Contribution& c, SketchNeeds needs) {
+    return AddContribution(c, needs, Bucket(bucket));
+  }
+  rollup::RollupCell* Bucket(uint64_t bucket) {
+    if (buckets.empty() || buckets.back().first != bucket) {
       buckets.emplace_back(bucket, rollup::RollupCell());
-    MergeCell(cell, needs, &buckets.back().second);
+    }
+    return &buckets.back().second;
   }
   void Normalize(SketchNeeds needs) {
     std::stable_sort(buckets.begin(), buckets.end(),
@@ -185,14 +278,18 @@ void AlignToMinutes(CallSelection* selection) {
                                  : end_minute * rollup::kNanosPerMinute;
 }
 
-// Orders groups by a value, largest first (undefined values last), then by group values.
-template <typename T>
-void SortByValue(std::vector<std::pair<std::optional<double>, T>>* ranked) {
-  std::sort(ranked->begin(), ranked->end(), [](const auto& a, const auto& b) {
-    if (a.first.has_value() != b.first.has_value()) return a.first.has_value();
-    if (a.first && *a.first != *b.first) return *a.first > *b.first;
-    return a.second->first < b.second->first;
+// Group indexes ordered by a value, largest first (undefined values last), then by group
+// values.
+std::vector<size_t> RankGroups(const std::vector<std::optional<double>>& values,
+                               const std::vector<GroupValues>& groups) {
+  std::vector<size_t> order(values.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (values[a].has_value() != values[b].has_value()) return values[a].has_value();
+    if (values[a] && *values[a] != *values[b]) return *values[a] > *values[b];
+    return groups[a] < groups[b];
   });
+  return order;
 }
 
 }  // namespace
@@ -218,8 +315,68 @@ Status CheckGroupBy(const std::vector<std::string>& group_by,
   return Status::Ok();
 }
 
+namespace {
+
+// The series of one spec from the folded cells of every group.
+MetricResult ResultFor(const MetricSpec& spec, std::vector<GroupCells>& cells,
+                       const std::vector<rollup::RollupCell>& totals, const GroupIndex& index,
+                       const MetricsQuery& query, uint64_t bucket_count, SketchNeeds needs) {
+  const double range_seconds = static_cast<double>(bucket_count * query.step_ns) / 1e9;
+  const double step_seconds = static_cast<double>(query.step_ns) / 1e9;
+  std::vector<std::optional<double>> values;
+  for (const rollup::RollupCell& total : totals) {
+    values.push_back(MetricValue(spec.metric, spec.agg, total, range_seconds));
+  }
+  const std::vector<size_t> ranked = RankGroups(values, index.groups());
+  auto make_series = [&](const GroupCells& group, std::optional<double> total) {
+    MetricSeries series;
+    series.total = total;
+    series.points.reserve(bucket_count);
+    const rollup::RollupCell empty;
+    size_t next = 0;
+    for (uint64_t b = 0; b < bucket_count; ++b) {
+      const rollup::RollupCell* cell = &empty;
+      if (next < group.buckets.size() && group.buckets[next].first == b) {
+        cell = &group.buckets[next++].second;
+      }
+      series.points.push_back(MetricValue(spec.metric, spec.agg, *cell, step_seconds));
+    }
+    return series;
+  };
+  MetricResult result;
+  result.spec = spec;
+  const size_t keep = std::min(ranked.size(), std::max<size_t>(query.top, 1));
+  for (size_t i = 0; i < keep; ++i) {
+    MetricSeries series = make_series(cells[ranked[i]], values[ranked[i]]);
+    series.group = index.groups()[ranked[i]];
+    result.series.push_back(std::move(series));
+  }
+  if (ranked.size() > keep) {
+    GroupCells rest;
+    for (size_t i = keep; i < ranked.size(); ++i) {
+      for (const auto& [bucket, cell] : cells[ranked[i]].buckets) rest.Add(bucket, cell, needs);
+    }
+    rest.Normalize(needs);
+    MetricSeries series =
+        make_series(rest, MetricValue(spec.metric, spec.agg, rest.Total(needs), range_seconds));
+    series.group.assign(query.selection.group_by.size(), "__other__");
+    series.other = true;
+    series.groups = ranked.size() - keep;
+    result.series.push_back(std::move(series));
+  }
+  return result;
+}
+
+}  // namespace
+
 StatusOr<MetricsAnswer> RunMetricsQuery(store::Store& store, const MetricsQuery& query) {
-  TS_RETURN_IF_ERROR(CheckAggregation(query.metric, query.agg));
+  if (query.metrics.empty()) return InvalidArgument("no metric asked for");
+  SketchNeeds needs;
+  for (const MetricSpec& spec : query.metrics) {
+    TS_RETURN_IF_ERROR(CheckAggregation(spec.metric, spec.agg));
+    needs.latency |= SketchesFor(spec.metric).latency;
+    needs.ttft |= SketchesFor(spec.metric).ttft;
+  }
   TS_RETURN_IF_ERROR(CheckGroupBy(query.selection.group_by, query.selection.dimensions));
   const uint64_t step = query.step_ns;
   if (step == 0 || step % rollup::kNanosPerMinute != 0) {
@@ -240,26 +397,23 @@ StatusOr<MetricsAnswer> RunMetricsQuery(store::Store& store, const MetricsQuery&
   selection.end_unix_nano = last_start > UINT64_MAX - step ? UINT64_MAX : last_start + step;
   AlignToMinutes(&selection);
 
-  const SketchNeeds needs = SketchesFor(query.metric);
-  std::map<GroupValues, GroupCells> groups;
+  GroupIndex index(selection.group_by);
+  std::vector<GroupCells> cells;
   TS_ASSIGN_OR_RETURN(SourceReport report,
                       ForEachContribution(store, selection, [&](const Contribution& c) {
-                        const uint64_t at = c.key.minute * rollup::kNanosPerMinute;
-                        if (at < first) return;
+                        const uint64_t at = c.minute * rollup::kNanosPerMinute;
+                        if (at < first) return Status::Ok();
                         const uint64_t bucket = (at - first) / step;
-                        if (bucket >= bucket_count) return;
-                        groups[GroupOf(c, selection.group_by)].Add(bucket, c.cell, needs);
+                        if (bucket >= bucket_count) return Status::Ok();
+                        const size_t group = index.IndexOf(c);
+                        if (group == cells.size()) cells.emplace_back();
+                        return cells[group].Add(bucket, c, needs);
                       }));
-
-  const double range_seconds = static_cast<double>(bucket_count * step) / 1e9;
-  const double step_seconds = static_cast<double>(step) / 1e9;
-  std::vector<std::pair<std::optional<double>, std::map<GroupValues, GroupCells>::iterator>> ranked;
-  for (auto it = groups.begin(); it != groups.end(); ++it) {
-    it->second.Normalize(needs);
-    ranked.emplace_back(
-        MetricValue(query.metric, query.agg, it->second.Total(needs), range_seconds), it);
+  std::vector<rollup::RollupCell> totals;
+  for (GroupCells& group : cells) {
+    group.Normalize(needs);
+    totals.push_back(group.Total(needs));
   }
-  SortByValue(&ranked);
 
   MetricsAnswer answer;
   answer.first_bucket_unix_nano = first;
@@ -268,40 +422,8 @@ StatusOr<MetricsAnswer> RunMetricsQuery(store::Store& store, const MetricsQuery&
   answer.from_rollups = report.from_rollups;
   answer.partial = report.partial;
   answer.partial_reason = report.partial_reason;
-  auto make_series = [&](const GroupCells& cells) {
-    MetricSeries series;
-    series.points.reserve(bucket_count);
-    const rollup::RollupCell empty;
-    size_t next = 0;
-    for (uint64_t b = 0; b < bucket_count; ++b) {
-      const rollup::RollupCell* cell = &empty;
-      if (next < cells.buckets.size() && cells.buckets[next].first == b) {
-        cell = &cells.buckets[next++].second;
-      }
-      series.points.push_back(MetricValue(query.metric, query.agg, *cell, step_seconds));
-    }
-    series.total = MetricValue(query.metric, query.agg, cells.Total(needs), range_seconds);
-    return series;
-  };
-  const size_t keep = std::min(ranked.size(), std::max<size_t>(query.top, 1));
-  for (size_t i = 0; i < keep; ++i) {
-    MetricSeries series = make_series(ranked[i].second->second);
-    series.group = ranked[i].second->first;
-    answer.series.push_back(std::move(series));
-  }
-  if (ranked.size() > keep) {
-    GroupCells rest;
-    for (size_t i = keep; i < ranked.size(); ++i) {
-      for (const auto& [bucket, cell] : ranked[i].second->second.buckets) {
-        rest.Add(bucket, cell, needs);
-      }
-    }
-    rest.Normalize(needs);
-    MetricSeries series = make_series(rest);
-    series.group.assign(selection.group_by.size(), "__other__");
-    series.other = true;
-    series.groups = ranked.size() - keep;
-    answer.series.push_back(std::move(series));
+  for (const MetricSpec& spec : query.metrics) {
+    answer.results.push_back(ResultFor(spec, cells, totals, index, query, bucket_count, needs));
   }
   return answer;
 }
@@ -314,18 +436,19 @@ StatusOr<CostAnswer> RunCostQuery(store::Store& store, const CallSelection& quer
   CallSelection selection = query;
   AlignToMinutes(&selection);
   const SketchNeeds none;
-  std::map<GroupValues, rollup::RollupCell> groups;
+  GroupIndex index(selection.group_by);
+  std::vector<rollup::RollupCell> cells;
   TS_ASSIGN_OR_RETURN(SourceReport report,
                       ForEachContribution(store, selection, [&](const Contribution& c) {
-                        MergeCell(c.cell, none, &groups[GroupOf(c, selection.group_by)]);
+                        const size_t group = index.IndexOf(c);
+                        if (group == cells.size()) cells.emplace_back();
+                        return AddContribution(c, none, &cells[group]);
                       }));
-
-  std::vector<std::pair<std::optional<double>, std::map<GroupValues, rollup::RollupCell>::iterator>>
-      ranked;
-  for (auto it = groups.begin(); it != groups.end(); ++it) {
-    ranked.emplace_back(static_cast<double>(it->second.total_cost_nanos), it);
+  std::vector<std::optional<double>> costs;
+  for (const rollup::RollupCell& cell : cells) {
+    costs.push_back(static_cast<double>(cell.total_cost_nanos));
   }
-  SortByValue(&ranked);
+  const std::vector<size_t> ranked = RankGroups(costs, index.groups());
 
   CostAnswer answer;
   answer.from_rollups = report.from_rollups;
@@ -333,10 +456,10 @@ StatusOr<CostAnswer> RunCostQuery(store::Store& store, const CallSelection& quer
   answer.partial_reason = report.partial_reason;
   const size_t keep = std::min(ranked.size(), std::max<size_t>(limit, 1));
   for (size_t i = 0; i < ranked.size(); ++i) {
-    const rollup::RollupCell& cell = ranked[i].second->second;
+    const rollup::RollupCell& cell = cells[ranked[i]];
     MergeCell(cell, none, &answer.total);
     if (i < keep) {
-      answer.rows.push_back({ranked[i].second->first, false, 1, cell});
+      answer.rows.push_back({index.groups()[ranked[i]], false, 1, cell});
       continue;
     }
     if (i == keep) {

@@ -22,6 +22,7 @@
 #include "enrich/pricing.h"
 #include "query/filter/filter_ast.h"
 #include "query/metric_values.h"
+#include "query/rollup_cache.h"
 #include "rollup/rollup.h"
 #include "store/store.h"
 
@@ -43,6 +44,8 @@ struct CallSelection {
   size_t max_full_span_reads = 200'000;
   // Use the scan path even where rollups would answer (tests compare the two).
   bool force_scan = false;
+  // Where the rollup path reads cells (not owned); null: straight from the store.
+  RollupCache* cache = nullptr;
 };
 
 // InvalidArgument unless every group_by name is a rollup dimension (built-in or configured),
@@ -50,10 +53,17 @@ struct CallSelection {
 Status CheckGroupBy(const std::vector<std::string>& group_by,
                     const std::vector<rollup::AllocationDimension>& dimensions);
 
-struct MetricsQuery {
-  CallSelection selection;
+// One metric and how to aggregate it.
+struct MetricSpec {
   MetricKind metric = MetricKind::kRequests;
   Aggregation agg = Aggregation::kSum;
+};
+
+struct MetricsQuery {
+  CallSelection selection;
+  // What to compute, at least one: several specs share one pass over the cells (a dashboard
+  // asks for latency percentiles, tokens and cost of the same calls at once).
+  std::vector<MetricSpec> metrics;
   // Bucket width, a whole number of minutes. Buckets start at multiples of the step (since the
   // epoch), from the one holding start_unix_nano to the one holding end_unix_nano - 1.
   uint64_t step_ns = rollup::kNanosPerMinute;
@@ -71,11 +81,17 @@ struct MetricSeries {
   std::optional<double> total;                // over the whole range
 };
 
+// The series of one MetricSpec.
+struct MetricResult {
+  MetricSpec spec;
+  std::vector<MetricSeries> series;  // by total, largest first; `other` last
+};
+
 struct MetricsAnswer {
   uint64_t first_bucket_unix_nano = 0;
   uint64_t end_unix_nano = 0;  // the end of the last bucket
   uint64_t step_ns = 0;
-  std::vector<MetricSeries> series;  // by total, largest first; `other` last
+  std::vector<MetricResult> results;  // one per MetricsQuery::metrics, in order
   bool from_rollups = false;
   bool partial = false;
   std::string partial_reason;

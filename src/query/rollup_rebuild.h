@@ -3,10 +3,12 @@
 // runs when rollups are missing (data from before rollups existed, a changed dimension list)
 // and what reprice and renormalize run after recomputing trace summaries.
 //
-// Works an hour at a time: reads the hour's spans, folds their contributions and swaps the
-// hour's cells for the new ones in one atomic write (Store::ReplaceRollups), so memory stays
-// bounded and queries see either the old or the new cells of an hour, never a mix. Calls
-// ingested into an hour while it is being rebuilt may be missed (Store::ReplaceRollups).
+// One newest-first pass over the range's spans, an hour at a time: the hour's contributions are
+// folded and swapped for the hour's cells in one atomic write (Store::ReplaceRollups), together
+// with the cells of any later hours without spans, so memory stays bounded, hours without data
+// cost nothing (a rebuild from the epoch is as cheap as one over the stored data), and queries
+// see either the old or the new cells of an hour, never a mix. Calls ingested into an hour
+// while it is being rebuilt may be missed (Store::ReplaceRollups).
 // Stateless; thread-safe as the Store and Aggregator are.
 #pragma once
 

@@ -67,6 +67,17 @@ void CellFolder::Add(RollupEntry entry) {
   }
 }
 
+void CellFolder::AddCopy(const RollupEntry& entry) {
+  encoded_.clear();
+  EncodeKeyDimensions(entry.key, &encoded_);
+  auto [it, inserted] = cells_.try_emplace({entry.key.minute, encoded_});
+  if (inserted) {
+    it->second = entry;
+  } else {
+    it->second.cell.Merge(entry.cell);
+  }
+}
+
 std::vector<RollupEntry> CellFolder::Take() {
   std::vector<RollupEntry> out;
   out.reserve(cells_.size());

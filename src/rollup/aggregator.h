@@ -41,6 +41,8 @@ struct AggregatorOptions {
 class CellFolder {
  public:
   void Add(RollupEntry entry);
+  // Add() without a copy unless the entry starts a new cell.
+  void AddCopy(const RollupEntry& entry);
   size_t size() const { return cells_.size(); }
   // The folded entries in ascending (minute, encoded key) order — the order the store keys
   // cells in; leaves the folder empty.

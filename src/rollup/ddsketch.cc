@@ -180,70 +180,156 @@ const int64_t kHighestIndex =
 
 }  // namespace
 
-StatusOr<DDSketch> DDSketch::Parse(std::string_view bytes) {
+namespace {
+
+// What an encoding says besides its buckets.
+struct EncodedHeader {
+  uint64_t count = 0;
+  uint64_t zero_count = 0;
+  double min = 0;
+  double max = 0;
+  double sum = 0;
+  int64_t lowest = 0;  // bucket indexes, when there are buckets
+  int64_t highest = -1;
+};
+
+// Checks a version-1 encoding strictly and calls on_bucket(index, count) for each non-empty
+// bucket in ascending order. Allocates nothing.
+template <typename OnBucket>
+Status WalkEncoding(std::string_view bytes, EncodedHeader* h, OnBucket on_bucket) {
   wire::Reader in(bytes);
   const uint8_t version = in.Byte();
   if (!in.ok()) return Malformed("empty input");
-  if (version != kFormatVersion) {
+  if (version != DDSketch::kFormatVersion) {
     return Malformed("unsupported version " + std::to_string(version));
   }
-  DDSketch sketch;
-  sketch.count_ = in.Varint();
-  sketch.zero_count_ = in.Varint();
+  h->count = in.Varint();
+  h->zero_count = in.Varint();
   if (!in.ok()) return Malformed("truncated counts");
-  if (sketch.zero_count_ > sketch.count_) return Malformed("zero count exceeds count");
-  if (sketch.count_ > 0) {
-    sketch.min_ = in.Double();
-    sketch.max_ = in.Double();
-    sketch.sum_ = in.Double();
+  if (h->zero_count > h->count) return Malformed("zero count exceeds count");
+  if (h->count > 0) {
+    h->min = in.Double();
+    h->max = in.Double();
+    h->sum = in.Double();
     if (!in.ok()) return Malformed("truncated min/max/sum");
-    if (!std::isfinite(sketch.min_) || !std::isfinite(sketch.max_) || !std::isfinite(sketch.sum_) ||
-        sketch.min_ < 0 || sketch.min_ > sketch.max_ || sketch.sum_ < 0) {
+    if (!std::isfinite(h->min) || !std::isfinite(h->max) || !std::isfinite(h->sum) || h->min < 0 ||
+        h->min > h->max || h->sum < 0) {
       return Malformed("min/max/sum out of range");
     }
   }
   const uint64_t buckets = in.Varint();
   if (!in.ok()) return Malformed("truncated bucket count");
-  if (buckets > kMaxBuckets) return Malformed("more than kMaxBuckets buckets");
-
-  std::vector<std::pair<int64_t, uint64_t>> entries;
-  entries.reserve(buckets);
+  if (buckets > DDSketch::kMaxBuckets) return Malformed("more than kMaxBuckets buckets");
   uint64_t bucketed = 0;
+  int64_t index = 0;
   for (uint64_t b = 0; b < buckets; ++b) {
-    int64_t index = 0;
     if (b == 0) {
       index = in.SignedVarint();
     } else {
       const uint64_t delta = in.Varint();
-      if (delta == 0 || delta > kMaxBuckets) return Malformed("bad bucket index delta");
-      index = entries.back().first + static_cast<int64_t>(delta);
+      if (delta == 0 || delta > DDSketch::kMaxBuckets) return Malformed("bad bucket index delta");
+      index += static_cast<int64_t>(delta);
     }
     const uint64_t count = in.Varint();
     if (!in.ok()) return Malformed("truncated bucket");
     if (index < kLowestIndex || index > kHighestIndex)
       return Malformed("bucket index out of range");
     if (count == 0) return Malformed("empty bucket");
-    if (count > sketch.count_ - bucketed) return Malformed("bucket counts exceed count");
+    if (count > h->count - bucketed) return Malformed("bucket counts exceed count");
     bucketed += count;
-    entries.emplace_back(index, count);
+    if (b == 0) h->lowest = index;
+    h->highest = index;
+    on_bucket(index, count);
   }
   if (!in.empty()) return Malformed("trailing bytes");
-  if (bucketed + sketch.zero_count_ != sketch.count_) {
+  if (bucketed + h->zero_count != h->count) {
     return Malformed("bucket counts do not add up to count");
   }
-  if (!entries.empty()) {
-    if (entries.back().first - entries.front().first >= static_cast<int64_t>(kMaxBuckets)) {
+  if (buckets > 0) {
+    if (h->highest - h->lowest >= static_cast<int64_t>(DDSketch::kMaxBuckets)) {
       return Malformed("buckets span more than kMaxBuckets");
     }
-    if (sketch.max_ < kMinIndexableValue) return Malformed("max below the indexable range");
-    sketch.offset_ = static_cast<int32_t>(entries.front().first);
-    sketch.counts_.assign(static_cast<size_t>(entries.back().first - entries.front().first) + 1, 0);
-    for (const auto& [index, count] : entries) sketch.counts_[index - sketch.offset_] = count;
+    if (h->max < DDSketch::kMinIndexableValue) return Malformed("max below the indexable range");
   }
-  if (sketch.zero_count_ > 0 && sketch.min_ >= kMinIndexableValue) {
+  if (h->zero_count > 0 && h->min >= DDSketch::kMinIndexableValue) {
     return Malformed("zero bucket used but min is indexable");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<DDSketch> DDSketch::Parse(std::string_view bytes) {
+  EncodedHeader h;
+  TS_RETURN_IF_ERROR(WalkEncoding(bytes, &h, [](int64_t, uint64_t) {}));
+  DDSketch sketch;
+  sketch.count_ = h.count;
+  sketch.zero_count_ = h.zero_count;
+  sketch.min_ = h.min;
+  sketch.max_ = h.max;
+  sketch.sum_ = h.sum;
+  if (h.highest >= h.lowest) {
+    sketch.offset_ = static_cast<int32_t>(h.lowest);
+    sketch.counts_.assign(static_cast<size_t>(h.highest - h.lowest) + 1, 0);
+    (void)WalkEncoding(bytes, &h, [&](int64_t index, uint64_t count) {
+      sketch.counts_[index - sketch.offset_] = count;
+    });
+  }
   return sketch;
+}
+
+Status DDSketch::DecodeSparse(std::string_view bytes, Sparse* out,
+                              std::vector<std::pair<int32_t, uint64_t>>* buckets) {
+  const size_t first = buckets->size();
+  EncodedHeader h;
+  Status walked = WalkEncoding(bytes, &h, [&](int64_t index, uint64_t count) {
+    buckets->emplace_back(static_cast<int32_t>(index), count);
+  });
+  if (!walked.ok()) {
+    buckets->resize(first);
+    return walked;
+  }
+  *out = Sparse{h.count, h.zero_count, h.min, h.max, h.sum, nullptr, buckets->size() - first};
+  return Status::Ok();
+}
+
+void DDSketch::MergeSparse(const Sparse& other) {
+  if (other.count == 0) return;
+  if (count_ == 0) {
+    min_ = other.min;
+    max_ = other.max;
+  } else {
+    min_ = std::min(min_, other.min);
+    max_ = std::max(max_, other.max);
+  }
+  count_ += other.count;
+  zero_count_ += other.zero_count;
+  AddToSum(other.sum);
+  if (other.bucket_count == 0) return;
+  const int32_t lowest = other.buckets[0].first;
+  const int32_t highest = other.buckets[other.bucket_count - 1].first;
+  if (counts_.empty()) {
+    offset_ = lowest;
+    counts_.assign(static_cast<size_t>(highest - lowest) + 1, 0);
+  } else {
+    Cover(lowest, highest);
+  }
+  for (size_t i = 0; i < other.bucket_count; ++i) {
+    const auto& [index, count] = other.buckets[i];
+    counts_[std::max(index, offset_) - offset_] += count;
+  }
+}
+
+Status DDSketch::MergeEncoded(std::string_view bytes) {
+  // Buckets are read once, into a per-thread buffer, and added once the whole encoding has
+  // been checked: nothing is merged from a malformed one.
+  thread_local std::vector<std::pair<int32_t, uint64_t>> buckets;
+  buckets.clear();
+  Sparse sparse;
+  TS_RETURN_IF_ERROR(DecodeSparse(bytes, &sparse, &buckets));
+  sparse.buckets = buckets.data();
+  MergeSparse(sparse);
+  return Status::Ok();
 }
 
 bool operator==(const DDSketch& a, const DDSketch& b) {

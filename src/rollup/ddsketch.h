@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -50,6 +51,27 @@ class DDSketch {
   void Add(double value, uint64_t count = 1);
   // Adds every value counted by `other` (the sketch of the union of both inputs).
   void Merge(const DDSketch& other);
+  // Merge(Parse(bytes)) without building the other sketch (no allocation unless this sketch
+  // must grow). Strict like Parse; on an error nothing is merged.
+  Status MergeEncoded(std::string_view bytes);
+
+  // A sketch as its non-empty buckets, ascending by index: what DecodeSparse gives and
+  // MergeSparse takes. The buckets live wherever the caller keeps them.
+  struct Sparse {
+    uint64_t count = 0;
+    uint64_t zero_count = 0;
+    double min = 0;
+    double max = 0;
+    double sum = 0;
+    const std::pair<int32_t, uint64_t>* buckets = nullptr;
+    size_t bucket_count = 0;
+  };
+  // Checks an encoding like Parse and appends its buckets to `buckets`; `out` describes it
+  // (its `buckets` pointer is left null: the vector may still move).
+  static Status DecodeSparse(std::string_view bytes, Sparse* out,
+                             std::vector<std::pair<int32_t, uint64_t>>* buckets);
+  // Merge() of a sketch in sparse form, which must be valid (from DecodeSparse).
+  void MergeSparse(const Sparse& other);
 
   // The value at rank q·(Count()−1) (the lower one, no interpolation), within 1% of the
   // exact one, clamped to [Min(), Max()]; exactly Min() for q = 0 and Max() for q = 1.

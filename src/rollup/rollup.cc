@@ -275,28 +275,75 @@ void EncodeCell(const RollupCell& cell, std::string* out) {
   wire::PutString(sketch, out);
 }
 
-StatusOr<RollupCell> DecodeCell(std::string_view bytes) {
+Status DecodeCellInto(std::string_view bytes, bool latency, bool ttft, RollupCell* cell) {
   wire::Reader in(bytes);
   const uint8_t version = in.Byte();
   if (!in.ok()) return MalformedCell("empty input");
   if (version != kCellVersion) {
     return MalformedCell("unsupported version " + std::to_string(version));
   }
-  RollupCell cell;
-  cell.requests = in.Varint();
-  cell.errors = in.Varint();
-  ForEachSignedField(cell, [&](int64_t& v) { v = in.SignedVarint(); });
-  const std::string_view latency = in.String();
-  const std::string_view ttft = in.String();
+  cell->requests = in.Varint();
+  cell->errors = in.Varint();
+  ForEachSignedField(*cell, [&](int64_t& v) { v = in.SignedVarint(); });
+  const std::string_view latency_bytes = in.String();
+  const std::string_view ttft_bytes = in.String();
   if (!in.ok()) return MalformedCell("truncated");
   if (!in.empty()) return MalformedCell("trailing bytes");
-  if (cell.errors > cell.requests) return MalformedCell("more errors than requests");
-  StatusOr<DDSketch> latency_sketch = DDSketch::Parse(latency);
-  if (!latency_sketch.ok()) return latency_sketch.status().WithContext("rollup cell latency");
-  StatusOr<DDSketch> ttft_sketch = DDSketch::Parse(ttft);
-  if (!ttft_sketch.ok()) return ttft_sketch.status().WithContext("rollup cell ttft");
-  cell.latency_ns = std::move(latency_sketch).value();
-  cell.ttft_ns = std::move(ttft_sketch).value();
+  if (cell->errors > cell->requests) return MalformedCell("more errors than requests");
+  auto sketch = [](bool wanted, std::string_view encoded, const char* what,
+                   DDSketch* out) -> Status {
+    if (!wanted) {
+      *out = DDSketch();
+      return Status::Ok();
+    }
+    StatusOr<DDSketch> parsed = DDSketch::Parse(encoded);
+    if (!parsed.ok()) return parsed.status().WithContext(what);
+    *out = std::move(parsed).value();
+    return Status::Ok();
+  };
+  TS_RETURN_IF_ERROR(sketch(latency, latency_bytes, "rollup cell latency", &cell->latency_ns));
+  return sketch(ttft, ttft_bytes, "rollup cell ttft", &cell->ttft_ns);
+}
+
+Status SplitEncodedCell(std::string_view bytes, RollupCell* counts, std::string_view* latency,
+                        std::string_view* ttft) {
+  wire::Reader in(bytes);
+  const uint8_t version = in.Byte();
+  if (!in.ok()) return MalformedCell("empty input");
+  if (version != kCellVersion) {
+    return MalformedCell("unsupported version " + std::to_string(version));
+  }
+  counts->requests = in.Varint();
+  counts->errors = in.Varint();
+  ForEachSignedField(*counts, [&](int64_t& v) { v = in.SignedVarint(); });
+  *latency = in.String();
+  *ttft = in.String();
+  if (!in.ok()) return MalformedCell("truncated");
+  if (!in.empty()) return MalformedCell("trailing bytes");
+  if (counts->errors > counts->requests) return MalformedCell("more errors than requests");
+  return Status::Ok();
+}
+
+Status MergeEncodedCell(std::string_view bytes, bool latency, bool ttft, RollupCell* into) {
+  RollupCell counts;  // sketches stay empty: no allocation
+  std::string_view latency_bytes;
+  std::string_view ttft_bytes;
+  TS_RETURN_IF_ERROR(SplitEncodedCell(bytes, &counts, &latency_bytes, &ttft_bytes));
+  if (latency) {
+    Status merged = into->latency_ns.MergeEncoded(latency_bytes);
+    if (!merged.ok()) return merged.WithContext("rollup cell latency");
+  }
+  if (ttft) {
+    Status merged = into->ttft_ns.MergeEncoded(ttft_bytes);
+    if (!merged.ok()) return merged.WithContext("rollup cell ttft");
+  }
+  into->MergeCounts(counts);
+  return Status::Ok();
+}
+
+StatusOr<RollupCell> DecodeCell(std::string_view bytes) {
+  RollupCell cell;
+  TS_RETURN_IF_ERROR(DecodeCellInto(bytes, true, true, &cell));
   return cell;
 }
 

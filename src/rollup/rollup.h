@@ -140,5 +140,18 @@ Status DecodeKeyDimensions(std::string_view bytes, RollupKey* key);
 // varints) | latency and TTFT sketches (length-prefixed DDSketch encodings).
 void EncodeCell(const RollupCell& cell, std::string* out);
 StatusOr<RollupCell> DecodeCell(std::string_view bytes);
+// DecodeCell into `cell`, decoding only the sketches asked for (the others are left empty but
+// their bytes still checked for length): metrics queries that need no sketch skip most of the
+// work. Strict like DecodeCell.
+Status DecodeCellInto(std::string_view bytes, bool latency, bool ttft, RollupCell* cell);
+// Adds the encoded cell to `into` (RollupCell::MergeCounts, and the sketches asked for) without
+// decoding it into a cell of its own: what a scan over thousands of cells does per cell.
+// Strict; on an error `into` may hold part of the cell.
+Status MergeEncodedCell(std::string_view bytes, bool latency, bool ttft, RollupCell* into);
+// Splits an encoded cell into its counts (into `counts`, whose sketches are left untouched) and
+// the encodings of its two sketches, which the caller decodes as it likes. Strict about
+// everything but the sketches.
+Status SplitEncodedCell(std::string_view bytes, RollupCell* counts, std::string_view* latency,
+                        std::string_view* ttft);
 
 }  // namespace tokenscope::rollup

@@ -27,36 +27,6 @@ HttpResponse BadRequest(const HttpRequest& req, const Status& s) {
   return MakeJsonError(req, http::status::bad_request, "invalid_argument", s.message());
 }
 
-// The time range, defaulting to the last `default_span` before now.
-StatusOr<TimeRange> RangeWithDefault(const ParsedTarget& t, uint64_t default_span) {
-  TS_ASSIGN_OR_RETURN(TimeRange range, ParseTimeRange(t));
-  const uint64_t now = UnixNanosNow();
-  if (!t.Param("end")) range.end_unix_nano = now;
-  if (!t.Param("start") && !t.Param("since")) {
-    range.start_unix_nano =
-        range.end_unix_nano > default_span ? range.end_unix_nano - default_span : 0;
-  }
-  if (range.end_unix_nano <= range.start_unix_nano) {
-    return InvalidArgument("'end' must be after 'start'");
-  }
-  return range;
-}
-
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string_view item = text.substr(pos, comma - pos);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    pos = comma + 1;
-  }
-  return out;
-}
-
 StatusOr<query::CallSelection> ParseSelection(
     const ParsedTarget& t, const std::string& project, uint64_t default_span,
     const std::vector<rollup::AllocationDimension>& dimensions, const enrich::PriceTable* prices,
@@ -65,10 +35,10 @@ StatusOr<query::CallSelection> ParseSelection(
   s.project = project;
   s.dimensions = dimensions;
   s.prices = prices;
-  TS_ASSIGN_OR_RETURN(TimeRange range, RangeWithDefault(t, default_span));
+  TS_ASSIGN_OR_RETURN(TimeRange range, ParseTimeRangeEndingNow(t, default_span));
   s.start_unix_nano = range.start_unix_nano;
   s.end_unix_nano = range.end_unix_nano;
-  s.group_by = SplitList(t.Param("group_by").value_or(std::string(default_group_by)));
+  s.group_by = SplitCommaList(t.Param("group_by").value_or(std::string(default_group_by)));
   Status groups = query::CheckGroupBy(s.group_by, dimensions);
   if (!groups.ok()) return groups.WithContext("parameter 'group_by'");
   if (auto f = t.Param("filter"); f && !f->empty()) {
@@ -107,17 +77,26 @@ StatusOr<query::MetricsQuery> ParseMetricsQuery(
   query::MetricsQuery q;
   auto metric = t.Param("metric");
   if (!metric) return InvalidArgument("parameter 'metric' is required");
-  auto kind = query::ParseMetricKind(*metric);
-  if (!kind.ok()) return kind.status().WithContext("parameter 'metric'");
-  q.metric = *kind;
-  q.agg = query::DefaultAggregation(q.metric);
-  if (auto agg = t.Param("agg")) {
-    auto parsed = query::ParseAggregation(*agg);
-    if (!parsed.ok()) return parsed.status().WithContext("parameter 'agg'");
-    q.agg = *parsed;
+  const std::vector<std::string> items = SplitCommaList(*metric);
+  if (items.empty()) return InvalidArgument("parameter 'metric' is required");
+  const std::optional<std::string> default_agg = t.Param("agg");
+  for (const std::string& item : items) {
+    // "latency:p95" names its aggregation; a bare metric takes `agg` or its default.
+    const size_t colon = item.find(':');
+    auto kind = query::ParseMetricKind(item.substr(0, colon));
+    if (!kind.ok()) return kind.status().WithContext("parameter 'metric'");
+    query::MetricSpec spec{*kind, query::DefaultAggregation(*kind)};
+    std::optional<std::string> agg =
+        colon != std::string::npos ? std::optional(item.substr(colon + 1)) : default_agg;
+    if (agg) {
+      auto parsed = query::ParseAggregation(*agg);
+      if (!parsed.ok()) return parsed.status().WithContext("parameter 'agg'");
+      spec.agg = *parsed;
+    }
+    Status pair = query::CheckAggregation(spec.metric, spec.agg);
+    if (!pair.ok()) return pair.WithContext("parameter 'agg'");
+    q.metrics.push_back(spec);
   }
-  Status pair = query::CheckAggregation(q.metric, q.agg);
-  if (!pair.ok()) return pair.WithContext("parameter 'agg'");
   TS_ASSIGN_OR_RETURN(q.selection, ParseSelection(t, project, kHour, dimensions, prices, ""));
   TS_ASSIGN_OR_RETURN(q.step_ns, ParseStep(t, q.selection));
   TS_ASSIGN_OR_RETURN(uint64_t top, ParseUintParam(t, "top", 10));
@@ -258,6 +237,42 @@ std::string CostCsv(const std::vector<std::string>& group_by, const query::CostA
   return csv;
 }
 
+// metric, agg, unit and series of one result, as fields of the object being written.
+void WriteMetricResult(JsonOut& out, const std::vector<std::string>& group_by,
+                       const query::MetricsAnswer& answer, const query::MetricResult& result) {
+  out.Key("metric");
+  out.String(query::MetricKindName(result.spec.metric));
+  out.Key("agg");
+  out.String(query::AggregationName(result.spec.agg));
+  out.Key("unit");
+  out.String(query::UnitOf(result.spec.metric, result.spec.agg));
+  out.Key("series");
+  out.w().StartArray();
+  for (const query::MetricSeries& series : result.series) {
+    out.w().StartObject();
+    WriteGroup(out, group_by, series.group);
+    if (series.other) {
+      out.Key("other");
+      out.w().Bool(true);
+      out.Key("groups");
+      out.w().Uint64(series.groups);
+    }
+    out.Key("points");
+    out.w().StartArray();
+    for (size_t i = 0; i < series.points.size(); ++i) {
+      out.w().StartArray();
+      out.Nanos(answer.first_bucket_unix_nano + i * answer.step_ns);
+      WriteValue(out, series.points[i]);
+      out.w().EndArray();
+    }
+    out.w().EndArray();
+    out.Key("total");
+    WriteValue(out, series.total);
+    out.w().EndObject();
+  }
+  out.w().EndArray();
+}
+
 }  // namespace
 
 void WriteRollupRebuildReport(JsonOut& out, const query::RollupRebuildReport& r) {
@@ -287,8 +302,12 @@ void WriteRollupRebuildReport(JsonOut& out, const query::RollupRebuildReport& r)
 StatusOr<query::RollupRebuildReport> AnalyticsApi::Rebuild(const std::string& project,
                                                            uint64_t start_unix_nano,
                                                            uint64_t end_unix_nano) {
-  return query::RebuildRollups(*store_, project, start_unix_nano, end_unix_nano, prices_,
-                               dimensions_, aggregator_);
+  auto report = query::RebuildRollups(*store_, project, start_unix_nano, end_unix_nano, prices_,
+                                      dimensions_, aggregator_);
+  // Also after a failure: some hours may have been replaced.
+  cache_.Invalidate(project, rollup::MinuteOf(start_unix_nano),
+                    rollup::MinuteOf(end_unix_nano - 1) + 1);
+  return report;
 }
 
 HttpResponse AnalyticsApi::RebuildRollups(const std::string& project, const HttpRequest& req,
@@ -296,7 +315,7 @@ HttpResponse AnalyticsApi::RebuildRollups(const std::string& project, const Http
   if (!target.Param("since") && !target.Param("start")) {
     return BadRequest(req, InvalidArgument("give 'since' (e.g. 7d) or 'start'"));
   }
-  auto range = RangeWithDefault(target, 0);
+  auto range = ParseTimeRangeEndingNow(target, 0);
   if (!range.ok()) return BadRequest(req, range.status());
   auto report = Rebuild(project, range->start_unix_nano, range->end_unix_nano);
   if (!report.ok()) {
@@ -312,6 +331,7 @@ HttpResponse AnalyticsApi::Metrics(const std::string& project, const HttpRequest
                                    const ParsedTarget& target) {
   auto q = ParseMetricsQuery(target, project, dimensions_, prices_);
   if (!q.ok()) return BadRequest(req, q.status());
+  q->selection.cache = &cache_;
   auto answer = query::RunMetricsQuery(*store_, *q);
   if (!answer.ok()) {
     if (answer.status().code() == StatusCode::kInvalidArgument) {
@@ -320,14 +340,10 @@ HttpResponse AnalyticsApi::Metrics(const std::string& project, const HttpRequest
     return MakeJsonError(req, http::status::internal_server_error, "internal",
                          answer.status().message());
   }
+  const bool several = q->metrics.size() > 1;
   JsonOut out;
   out.w().StartObject();
-  out.Key("metric");
-  out.String(query::MetricKindName(q->metric));
-  out.Key("agg");
-  out.String(query::AggregationName(q->agg));
-  out.Key("unit");
-  out.String(query::UnitOf(q->metric, q->agg));
+  if (!several) WriteMetricResult(out, q->selection.group_by, *answer, answer->results[0]);
   out.Key("start_unix_nano");
   out.Nanos(answer->first_bucket_unix_nano);
   out.Key("end_unix_nano");
@@ -335,31 +351,16 @@ HttpResponse AnalyticsApi::Metrics(const std::string& project, const HttpRequest
   out.Key("step_ns");
   out.Nanos(answer->step_ns);
   WriteGroupBy(out, q->selection.group_by);
-  out.Key("series");
-  out.w().StartArray();
-  for (const query::MetricSeries& series : answer->series) {
-    out.w().StartObject();
-    WriteGroup(out, q->selection.group_by, series.group);
-    if (series.other) {
-      out.Key("other");
-      out.w().Bool(true);
-      out.Key("groups");
-      out.w().Uint64(series.groups);
-    }
-    out.Key("points");
+  if (several) {
+    out.Key("results");
     out.w().StartArray();
-    for (size_t i = 0; i < series.points.size(); ++i) {
-      out.w().StartArray();
-      out.Nanos(answer->first_bucket_unix_nano + i * answer->step_ns);
-      WriteValue(out, series.points[i]);
-      out.w().EndArray();
+    for (const query::MetricResult& result : answer->results) {
+      out.w().StartObject();
+      WriteMetricResult(out, q->selection.group_by, *answer, result);
+      out.w().EndObject();
     }
     out.w().EndArray();
-    out.Key("total");
-    WriteValue(out, series.total);
-    out.w().EndObject();
   }
-  out.w().EndArray();
   WritePath(out, answer->from_rollups, answer->partial, answer->partial_reason);
   out.Key("folded_values");
   out.w().Uint64(aggregator_ != nullptr ? aggregator_->folded_values() : 0);
@@ -380,6 +381,7 @@ HttpResponse AnalyticsApi::Costs(const std::string& project, const HttpRequest& 
   if (format != "json" && format != "csv") {
     return BadRequest(req, InvalidArgument("parameter 'format' must be json or csv"));
   }
+  selection->cache = &cache_;
   auto answer = query::RunCostQuery(*store_, *selection, *limit);
   if (!answer.ok()) {
     if (answer.status().code() == StatusCode::kInvalidArgument) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "enrich/span_analysis.h"
 #include "otlp/json_decoder.h"
 #include "otlp/logs_decoder.h"
+#include "otlp/metrics_decoder.h"
 #include "otlp/proto_decoder.h"
 
 namespace tokenscope::server {
@@ -69,6 +71,18 @@ Status IngestService::EnforceTraceLimit(model::SpanBatch* batch, pipeline::Limit
                                 "rejected";
   }
   return Status::Ok();
+}
+
+void IngestService::NotifyRollupsWritten(const std::string& project,
+                                         const store::SpanContributions& contributions) {
+  constexpr uint64_t kMinutesPerHour = 60;
+  std::set<uint64_t> hours;
+  for (const auto& contribution : contributions) {
+    if (contribution) hours.insert(contribution->key.minute / kMinutesPerHour);
+  }
+  for (uint64_t hour : hours) {
+    options_.rollups_written(project, hour * kMinutesPerHour, (hour + 1) * kMinutesPerHour);
+  }
 }
 
 ExportOutcome IngestService::Invalid(const Status& decoded) {
@@ -131,6 +145,7 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
     if (!written.ok()) return Unavailable(written, "spans");
     commit_latency_.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (options_.rollups_written) NotifyRollupsWritten(project, contributions);
   }
   // Counted once durable, so a retried request is not counted twice.
   if (options_.genai_metrics != nullptr) options_.genai_metrics->Record(project, calls);
@@ -174,6 +189,48 @@ ExportOutcome IngestService::ExportLogs(const std::string& project, std::string 
   const uint64_t rejected = result.rejected_log_records + limited.items_rejected;
   counters_.logs_accepted.fetch_add(batch.logs.size(), std::memory_order_relaxed);
   counters_.logs_rejected.fetch_add(rejected, std::memory_order_relaxed);
+  return {ExportOutcome::Kind::kStored, static_cast<int64_t>(rejected),
+          result.rejection_message.empty() ? std::move(limited.rejection_message)
+                                           : std::move(result.rejection_message)};
+}
+
+ExportOutcome IngestService::ExportMetrics(const std::string& project, std::string body,
+                                           WireFormat format) {
+  counters_.requests.fetch_add(1, std::memory_order_relaxed);
+  model::MetricBatch batch;
+  batch.project = project;
+  otlp::DecodeResult result;
+  // The point limit applies while decoding: a request of millions of tiny points is walked, not
+  // turned into millions of MetricPoints.
+  otlp::DecodeLimits limits;
+  limits.max_data_points = options_.limits.max_items_per_request;
+  Status decoded;
+  if (format == WireFormat::kProtobuf) {
+    std::string_view view = batch.Adopt(std::move(body));
+    decoded = otlp::DecodeMetricsRequestProto(view, &batch, &result, limits);
+  } else {
+    decoded = otlp::DecodeMetricsRequestJson(body, &batch, &result, limits);
+  }
+  if (!decoded.ok()) return Invalid(decoded);
+  pipeline::LimitReport limited;
+  pipeline::ApplyLimits(options_.limits, &batch, &limited);
+  Count(limited);
+
+  // time_unix_nano is required; a point without one is filed under its arrival.
+  const uint64_t now = UnixNanosNow();
+  for (model::MetricPoint& point : batch.points) {
+    if (point.time_unix_nano == 0) point.time_unix_nano = now;
+  }
+  if (!batch.points.empty()) {
+    const auto started = std::chrono::steady_clock::now();
+    Status written = store_->WriteMetrics(batch);
+    if (!written.ok()) return Unavailable(written, "metric data points");
+    commit_latency_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  const uint64_t rejected = result.rejected_data_points + limited.items_rejected;
+  counters_.data_points_accepted.fetch_add(batch.points.size(), std::memory_order_relaxed);
+  counters_.data_points_rejected.fetch_add(rejected, std::memory_order_relaxed);
   return {ExportOutcome::Kind::kStored, static_cast<int64_t>(rejected),
           result.rejection_message.empty() ? std::move(limited.rejection_message)
                                            : std::move(result.rejection_message)};

@@ -1,5 +1,6 @@
-// IngestService: what receiving OTLP means, whatever the transport — decode a request with the
-// zero-copy protobuf decoder or the JSON decoder, compute each span's share of its trace's LLM
+// IngestService: what receiving OTLP means, whatever the transport — decode a request (traces,
+// logs or metrics) with the zero-copy protobuf decoder or the JSON decoder, compute each span's
+// share of its trace's LLM
 // totals and its rollup contribution, apply the ingest limits (pipeline/limits.h), write the batch
 // durably through the Store, and say what happened. The OTLP/HTTP and OTLP/gRPC receivers
 // (otlp_http.h, otlp_grpc.h) turn the outcome into their own answers. Holds a Store and a
@@ -8,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +33,8 @@ struct IngestCounters {
   std::atomic<uint64_t> spans_rejected{0};
   std::atomic<uint64_t> logs_accepted{0};
   std::atomic<uint64_t> logs_rejected{0};
+  std::atomic<uint64_t> data_points_accepted{0};  // OTLP metric data points
+  std::atomic<uint64_t> data_points_rejected{0};
   std::atomic<uint64_t> requests_rejected{0};  // undecodable, too large, wrong type, overload
   std::atomic<uint64_t> write_failures{0};     // the store could not take the batch
   // What the ingest limits cut (pipeline/limits.h), and spans refused for their trace's size.
@@ -56,6 +60,10 @@ struct IngestOptions {
   rollup::Aggregator* rollups = nullptr;
   // The allocation dimensions of rollup cells (team, feature, ...), from the configuration.
   std::vector<rollup::AllocationDimension> rollup_dimensions;
+  // Told, after each durable write, which minutes of a project's rollups it changed (one call
+  // per hour touched), so that caches of rollup cells forget them. May be empty.
+  std::function<void(const std::string& project, uint64_t start_minute, uint64_t end_minute)>
+      rollups_written;
 };
 
 struct ExportOutcome {
@@ -79,6 +87,9 @@ class IngestService {
   ExportOutcome ExportTraces(const std::string& project, std::string body, WireFormat format);
   // An ExportLogsServiceRequest, already inflated, into `project`.
   ExportOutcome ExportLogs(const std::string& project, std::string body, WireFormat format);
+  // An ExportMetricsServiceRequest, already inflated, into `project`. Data points past
+  // limits.max_items_per_request are not even decoded: they are rejected (partial success).
+  ExportOutcome ExportMetrics(const std::string& project, std::string body, WireFormat format);
 
   // Counts a request refused before it reached Export* (transport-level checks).
   void CountRefused() {
@@ -91,6 +102,9 @@ class IngestService {
 
  private:
   ExportOutcome Invalid(const Status& decoded);
+  // Tells options_.rollups_written which hours `contributions` touched.
+  void NotifyRollupsWritten(const std::string& project,
+                            const store::SpanContributions& contributions);
   ExportOutcome Unavailable(const Status& written, std::string_view what);
   void Count(const pipeline::LimitReport& report);
   static void AddObservation(const model::SpanBatch& batch, const model::Span& span,

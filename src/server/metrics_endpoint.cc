@@ -30,6 +30,11 @@ void WriteIngest(PrometheusWriter& out, const IngestService& ingest) {
           load(c.logs_accepted));
   Counter(out, "tokenscope_ingest_logs_rejected_total", "Log records rejected.",
           load(c.logs_rejected));
+  Counter(out, "tokenscope_ingest_data_points_accepted_total", "OTLP metric data points stored.",
+          load(c.data_points_accepted));
+  Counter(out, "tokenscope_ingest_data_points_rejected_total",
+          "OTLP metric data points rejected (invalid, past the per-request limit).",
+          load(c.data_points_rejected));
   Counter(out, "tokenscope_store_write_failures_total",
           "Batches the store could not take (answered as retryable).", load(c.write_failures));
   Counter(out, "tokenscope_limits_attributes_dropped_total",

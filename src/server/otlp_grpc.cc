@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "otlp/logs_encoder.h"
+#include "otlp/metrics_encoder.h"
 #include "otlp/proto_encoder.h"
 
 namespace tokenscope::server {
@@ -20,6 +21,8 @@ constexpr std::string_view kTraceExport =
     "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 constexpr std::string_view kLogsExport =
     "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+constexpr std::string_view kMetricsExport =
+    "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
 constexpr int64_t kRetryDelaySeconds = 1;
 constexpr auto kStopGrace = std::chrono::seconds(10);
 
@@ -94,7 +97,8 @@ class OtlpGrpcServer::Impl {
     void Answer() {
       const std::string& method = context_.method();
       const bool logs = method == kLogsExport;
-      if (!logs && method != kTraceExport) {
+      const bool metrics = method == kMetricsExport;
+      if (!logs && !metrics && method != kTraceExport) {
         return stream_.Finish(
             grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "Tokenscope does not serve " + method),
             this);
@@ -117,14 +121,17 @@ class OtlpGrpcServer::Impl {
       std::string body = Flatten(request_);
       request_.Clear();
       const std::string& project = principal->project;
+      IngestService& ingest = *server_->ingest_;
       const ExportOutcome outcome =
-          logs ? server_->ingest_->ExportLogs(project, std::move(body), WireFormat::kProtobuf)
-               : server_->ingest_->ExportTraces(project, std::move(body), WireFormat::kProtobuf);
+          metrics ? ingest.ExportMetrics(project, std::move(body), WireFormat::kProtobuf)
+          : logs  ? ingest.ExportLogs(project, std::move(body), WireFormat::kProtobuf)
+                  : ingest.ExportTraces(project, std::move(body), WireFormat::kProtobuf);
       switch (outcome.kind) {
         case ExportOutcome::Kind::kStored: {
           response_ = ToByteBuffer(
-              logs ? otlp::EncodeLogsResponseProto(outcome.rejected, outcome.message)
-                   : otlp::EncodeTraceResponseProto(outcome.rejected, outcome.message));
+              metrics ? otlp::EncodeMetricsResponseProto(outcome.rejected, outcome.message)
+              : logs  ? otlp::EncodeLogsResponseProto(outcome.rejected, outcome.message)
+                      : otlp::EncodeTraceResponseProto(outcome.rejected, outcome.message));
           return stream_.WriteAndFinish(response_, grpc::WriteOptions(), grpc::Status::OK, this);
         }
         case ExportOutcome::Kind::kInvalid:

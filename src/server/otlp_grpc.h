@@ -1,15 +1,14 @@
-// OtlpGrpcServer: the OTLP/gRPC receiver — TraceService/Export and LogsService/Export served
-// through gRPC C++'s generic service (no generated stubs: requests arrive as bytes and go to
-// the same zero-copy decoder as OTLP/HTTP, through the IngestService), plus the standard
-// grpc.health.v1 health service.
+// OtlpGrpcServer: the OTLP/gRPC receiver — TraceService/Export, LogsService/Export and
+// MetricsService/Export served through gRPC C++'s generic service (no generated stubs: requests
+// arrive as bytes and go to the same zero-copy decoder as OTLP/HTTP, through the IngestService),
+// plus the standard grpc.health.v1 health service.
 //
 // Answers as the OTLP specification prescribes: OK with an Export*ServiceResponse (partial
 // success when some items were invalid); INVALID_ARGUMENT for an undecodable request (not
 // retried); UNAVAILABLE with a google.rpc.RetryInfo detail when the store fails or the shared
 // in-flight budget is spent (the exporter backs off and retries); UNIMPLEMENTED for any other
-// method (MetricsService included, until metrics are stored). gzip-compressed messages are
-// inflated by gRPC itself, within the message size limit (larger ones get RESOURCE_EXHAUSTED
-// from gRPC).
+// method. gzip-compressed messages are inflated by gRPC itself, within the message size limit
+// (larger ones get RESOURCE_EXHAUSTED from gRPC).
 //
 // Every call authenticates with its metadata as HTTP requests do with their headers (the
 // authorization or x-api-key entry); UNAUTHENTICATED or PERMISSION_DENIED when refused.

@@ -8,6 +8,7 @@
 #include "base/gzip.h"
 #include "otlp/json_encoder.h"
 #include "otlp/logs_encoder.h"
+#include "otlp/metrics_encoder.h"
 #include "otlp/proto_encoder.h"
 
 namespace tokenscope::server {
@@ -47,17 +48,20 @@ HttpResponse StatusResponse(const HttpRequest& req, WireFormat format, http::sta
 }
 
 // The 200 answer: an Export*ServiceResponse in the request's encoding.
-HttpResponse StoredResponse(const HttpRequest& req, WireFormat format, bool logs,
+HttpResponse StoredResponse(const HttpRequest& req, WireFormat format, bool logs, bool metrics,
                             const ExportOutcome& outcome) {
   if (format == WireFormat::kProtobuf) {
     return MakeResponse(req, http::status::ok,
-                        logs ? otlp::EncodeLogsResponseProto(outcome.rejected, outcome.message)
-                             : otlp::EncodeTraceResponseProto(outcome.rejected, outcome.message),
+                        metrics
+                            ? otlp::EncodeMetricsResponseProto(outcome.rejected, outcome.message)
+                        : logs ? otlp::EncodeLogsResponseProto(outcome.rejected, outcome.message)
+                               : otlp::EncodeTraceResponseProto(outcome.rejected, outcome.message),
                         "application/x-protobuf");
   }
   return MakeResponse(req, http::status::ok,
-                      logs ? otlp::EncodeLogsResponseJson(outcome.rejected, outcome.message)
-                           : otlp::EncodeTraceResponseJson(outcome.rejected, outcome.message),
+                      metrics ? otlp::EncodeMetricsResponseJson(outcome.rejected, outcome.message)
+                      : logs  ? otlp::EncodeLogsResponseJson(outcome.rejected, outcome.message)
+                              : otlp::EncodeTraceResponseJson(outcome.rejected, outcome.message),
                       "application/json");
 }
 
@@ -102,6 +106,10 @@ HttpResponse OtlpHttpIngest::HandleLogs(const std::string& project, HttpRequest&
   return Handle(project, req, Signal::kLogs);
 }
 
+HttpResponse OtlpHttpIngest::HandleMetrics(const std::string& project, HttpRequest& req) {
+  return Handle(project, req, Signal::kMetrics);
+}
+
 HttpResponse OtlpHttpIngest::Refuse(const HttpRequest& req, http::status status,
                                     const Status& why) {
   ingest_->CountRefused();
@@ -114,11 +122,13 @@ HttpResponse OtlpHttpIngest::Handle(const std::string& project, HttpRequest& req
   std::string body;
   if (auto error = ReadBody(req, &format, &body)) return std::move(*error);
   const bool logs = signal == Signal::kLogs;
-  const ExportOutcome outcome = logs ? ingest_->ExportLogs(project, std::move(body), format)
-                                     : ingest_->ExportTraces(project, std::move(body), format);
+  const bool metrics = signal == Signal::kMetrics;
+  const ExportOutcome outcome = metrics ? ingest_->ExportMetrics(project, std::move(body), format)
+                                : logs  ? ingest_->ExportLogs(project, std::move(body), format)
+                                        : ingest_->ExportTraces(project, std::move(body), format);
   switch (outcome.kind) {
     case ExportOutcome::Kind::kStored:
-      return StoredResponse(req, format, logs, outcome);
+      return StoredResponse(req, format, logs, metrics, outcome);
     case ExportOutcome::Kind::kInvalid:
       return StatusResponse(req, format, http::status::bad_request, kRpcInvalidArgument,
                             outcome.message);

@@ -1,4 +1,5 @@
-// OtlpHttpIngest: the OTLP/HTTP receivers of traces (POST /v1/traces) and logs (POST /v1/logs).
+// OtlpHttpIngest: the OTLP/HTTP receivers of traces (POST /v1/traces), logs (POST /v1/logs) and
+// metrics (POST /v1/metrics).
 //
 // Checks the content type and encoding, inflates gzip within the body limit, hands the body to
 // the IngestService (decode, durable write) and answers as the OTLP specification prescribes,
@@ -25,12 +26,13 @@ class OtlpHttpIngest {
   // Receive into `project` (the caller authenticated the request).
   HttpResponse HandleTraces(const std::string& project, HttpRequest& request);
   HttpResponse HandleLogs(const std::string& project, HttpRequest& request);
+  HttpResponse HandleMetrics(const std::string& project, HttpRequest& request);
   // The OTLP error answer (google.rpc.Status in the request's encoding) to a request refused
   // before it reached ingest, e.g. 401 or 403.
   HttpResponse Refuse(const HttpRequest& req, http::status status, const Status& why);
 
  private:
-  enum class Signal { kTraces, kLogs };
+  enum class Signal { kTraces, kLogs, kMetrics };
 
   HttpResponse Handle(const std::string& project, HttpRequest& req, Signal signal);
   // The inflated body and its format, or the error response when the content type or encoding

@@ -66,6 +66,34 @@ StatusOr<TimeRange> ParseTimeRange(const ParsedTarget& t) {
   return range;
 }
 
+StatusOr<TimeRange> ParseTimeRangeEndingNow(const ParsedTarget& t, uint64_t default_span) {
+  TS_ASSIGN_OR_RETURN(TimeRange range, ParseTimeRange(t));
+  if (!t.Param("end")) range.end_unix_nano = UnixNanosNow();
+  if (!t.Param("start") && !t.Param("since")) {
+    range.start_unix_nano =
+        range.end_unix_nano > default_span ? range.end_unix_nano - default_span : 0;
+  }
+  if (range.end_unix_nano <= range.start_unix_nano) {
+    return InvalidArgument("'end' must be after 'start'");
+  }
+  return range;
+}
+
+std::vector<std::string> SplitCommaList(std::string_view text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string_view::npos) comma = text.size();
+    std::string_view item = text.substr(pos, comma - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    pos = comma + 1;
+  }
+  return out;
+}
+
 StatusOr<std::optional<model::TraceId>> ParseTraceIdParam(const ParsedTarget& t,
                                                           std::string_view name) {
   return ParseHexId<16>(t, name, "trace id");

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "model/span.h"
@@ -26,6 +28,12 @@ struct TimeRange {
   uint64_t end_unix_nano = UINT64_MAX;
 };
 StatusOr<TimeRange> ParseTimeRange(const ParsedTarget& t);
+// ParseTimeRange, where an absent `end` means now and an absent `start` (and `since`) means
+// `default_span` before the end: the defaults of the metrics and costs endpoints.
+StatusOr<TimeRange> ParseTimeRangeEndingNow(const ParsedTarget& t, uint64_t default_span);
+
+// "a, b,,c" -> {"a", "b", "c"}: comma-separated items, blanks trimmed, empty items dropped.
+std::vector<std::string> SplitCommaList(std::string_view text);
 
 // A 32-hex-digit trace id or 16-hex-digit span id parameter; nullopt when absent.
 StatusOr<std::optional<model::TraceId>> ParseTraceIdParam(const ParsedTarget& t,

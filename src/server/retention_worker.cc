@@ -32,8 +32,10 @@ StatusOr<RetentionWorker::Totals> RetentionWorker::RunOnce(uint64_t now_unix_nan
     if (rollup_ttl != 0 && rollup_ttl < now_unix_nano) {
       // One range delete per project: cheap whatever the number of cells.
       const uint64_t cutoff_minute = rollup::MinuteOf(now_unix_nano - rollup_ttl);
-      if (cutoff_minute > 0)
+      if (cutoff_minute > 0) {
         TS_RETURN_IF_ERROR(store_->ReplaceRollups(project, 0, cutoff_minute, {}));
+        if (options_.rollups_deleted) options_.rollups_deleted(project, 0, cutoff_minute);
+      }
     }
     const uint64_t ttl = ttl_for(project);
     if (ttl == 0 || ttl >= now_unix_nano) continue;
@@ -44,6 +46,7 @@ StatusOr<RetentionWorker::Totals> RetentionWorker::RunOnce(uint64_t now_unix_nan
       totals.spans_deleted += step.spans_deleted;
       totals.traces_deleted += step.traces_deleted;
       totals.logs_deleted += step.logs_deleted;
+      totals.metric_points_deleted += step.metric_points_deleted;
       more = step.more;
       if (more) std::this_thread::sleep_for(options_.pause_between_steps);
     }
@@ -79,9 +82,11 @@ void RetentionWorker::Loop() {
     auto totals = RunOnce(UnixNanosNow());
     if (!totals.ok()) {
       spdlog::error("retention: {}", totals.status().ToString());
-    } else if (totals->spans_deleted + totals->logs_deleted > 0) {
-      spdlog::info("retention: deleted {} spans ({} whole traces) and {} log records",
-                   totals->spans_deleted, totals->traces_deleted, totals->logs_deleted);
+    } else if (totals->spans_deleted + totals->logs_deleted + totals->metric_points_deleted > 0) {
+      spdlog::info(
+          "retention: deleted {} spans ({} whole traces), {} log records and {} metric points",
+          totals->spans_deleted, totals->traces_deleted, totals->logs_deleted,
+          totals->metric_points_deleted);
     }
     std::unique_lock lock(mu_);
     if (wake_.wait_for(lock, options_.interval, [this] { return stop_; })) return;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -29,6 +30,9 @@ class RetentionWorker {
     // How long rollup cells are kept, for every project (0: forever). Usually longer than
     // spans: cost history outlives the raw calls.
     uint64_t rollup_ttl_ns = 0;
+    // Told which rollup minutes of a project were deleted (caches forget them). May be empty.
+    std::function<void(const std::string& project, uint64_t start_minute, uint64_t end_minute)>
+        rollups_deleted;
     std::chrono::nanoseconds interval = std::chrono::seconds(60);
     size_t items_per_step = 2'000;
     std::chrono::milliseconds pause_between_steps{5};
@@ -38,6 +42,7 @@ class RetentionWorker {
     uint64_t spans_deleted = 0;
     uint64_t traces_deleted = 0;
     uint64_t logs_deleted = 0;
+    uint64_t metric_points_deleted = 0;
   };
 
   RetentionWorker(store::Store* store, Options options)

@@ -19,8 +19,10 @@
 #include "server/metrics_endpoint.h"
 #include "server/otlp_grpc.h"
 #include "server/otlp_http.h"
+#include "server/otlp_metrics_api.h"
 #include "server/query_api.h"
 #include "server/retention_worker.h"
+#include "server/sessions_api.h"
 #include "server/url.h"
 #include "store/store_factory.h"
 #include "web/static_files.h"
@@ -62,8 +64,13 @@ class Server::Impl {
                                                      : config_.rollup_max_values_per_dimension});
     ingest_options.rollups = rollups_.get();
     ingest_options.rollup_dimensions = *dimensions;
+    otlp_metrics_ = std::make_unique<OtlpMetricsApi>(store_.get());
     analytics_ =
         std::make_unique<AnalyticsApi>(store_.get(), prices_.get(), *dimensions, rollups_.get());
+    ingest_options.rollups_written = [this](const std::string& project, uint64_t start,
+                                            uint64_t end) {
+      analytics_->RollupsWritten(project, start, end);
+    };
     ingest_service_ =
         std::make_unique<IngestService>(store_.get(), prices_.get(), std::move(ingest_options));
     ingest_ = std::make_unique<OtlpHttpIngest>(ingest_service_.get(), config_.max_body_bytes);
@@ -73,6 +80,7 @@ class Server::Impl {
           return analytics_->Rebuild(project, start, end);
         });
     logs_ = std::make_unique<LogsApi>(store_.get());
+    sessions_ = std::make_unique<SessionsApi>(store_.get());
     TS_RETURN_IF_ERROR(MakeRetentionWorker());
     auth_ =
         std::make_unique<auth::Authenticator>(auth::KeyFilePath(config_.data_dir), config_.project);
@@ -136,6 +144,7 @@ class Server::Impl {
     grpc_.reset();
     query_.reset();
     logs_.reset();
+    sessions_.reset();
     ingest_.reset();
     ingest_service_.reset();
     retention_.reset();
@@ -153,8 +162,9 @@ class Server::Impl {
     const std::string& path = target->path;
     if (path == "/healthz" || path == "/readyz") return Health(req, path);
     if (path == "/metrics") return Metrics(req);
-    const bool ingest =
-        path == "/v1/traces" || path == "/api/public/otel/v1/traces" || path == "/v1/logs";
+    const bool ingest = path == "/v1/traces" || path == "/api/public/otel/v1/traces" ||
+                        path == "/v1/logs" || path == "/v1/metrics" ||
+                        path == "/api/public/otel/v1/metrics";
     const bool admin = path.starts_with("/api/v1/admin/");
     if (!ingest && !path.starts_with("/api/v1/")) {
       const bool is_get = req.method() == http::verb::get || req.method() == http::verb::head;
@@ -182,6 +192,14 @@ class Server::Impl {
     if (path == "/v1/logs") {
       if (!is_post) return MethodNotAllowed(req, "POST");
       return ingest_->HandleLogs(project, req);
+    }
+    if (path == "/v1/metrics" || path == "/api/public/otel/v1/metrics") {
+      if (!is_post) return MethodNotAllowed(req, "POST");
+      return ingest_->HandleMetrics(project, req);
+    }
+    if (path == "/api/v1/metrics/names") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return otlp_metrics_->Names(project, req, target);
     }
     if (path == "/api/v1/logs") {
       if (!is_get) return MethodNotAllowed(req, "GET");
@@ -211,11 +229,23 @@ class Server::Impl {
     }
     if (path == "/api/v1/metrics") {
       if (!is_get) return MethodNotAllowed(req, "GET");
+      // Stored OTLP metrics answer in the same shape as the LLM-call metrics (docs/api.md).
+      if (target.Param("otlp_metric")) return otlp_metrics_->Query(project, req, target);
       return analytics_->Metrics(project, req, target);
     }
     if (path == "/api/v1/costs") {
       if (!is_get) return MethodNotAllowed(req, "GET");
       return analytics_->Costs(project, req, target);
+    }
+    static constexpr std::string_view kSessionsPrefix = "/api/v1/sessions/";
+    if (path == "/api/v1/sessions") {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return sessions_->ListSessions(project, req, target);
+    }
+    if (path.starts_with(kSessionsPrefix) && path.size() > kSessionsPrefix.size()) {
+      if (!is_get) return MethodNotAllowed(req, "GET");
+      return sessions_->GetSession(project, req, target,
+                                   std::string_view(path).substr(kSessionsPrefix.size()));
     }
     if (path == "/api/v1/admin/rollups/rebuild") {
       if (!is_post) return MethodNotAllowed(req, "POST");
@@ -307,6 +337,9 @@ class Server::Impl {
     options.project_ttl_ns = std::move(projects).value();
     options.interval = std::chrono::nanoseconds(config_.retention_interval_ns);
     options.rollup_ttl_ns = config_.rollup_retention_ns;
+    options.rollups_deleted = [this](const std::string& project, uint64_t start, uint64_t end) {
+      analytics_->RollupsWritten(project, start, end);
+    };
     retention_ = std::make_unique<RetentionWorker>(store_.get(), std::move(options));
     return Status::Ok();
   }
@@ -355,16 +388,19 @@ class Server::Impl {
   ServerConfig config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<enrich::PriceTable> prices_;
+  // Stored OTLP metrics; outlives analytics_, which may hand requests to it.
+  std::unique_ptr<OtlpMetricsApi> otlp_metrics_;
   GenAiMetrics genai_metrics_;                   // outlives ingest_service_, which records into it
   std::unique_ptr<redact::Redactor> redactor_;   // outlives ingest_service_, which uses it
   std::unique_ptr<rollup::Aggregator> rollups_;  // outlives ingest_service_, which uses it
+  std::unique_ptr<AnalyticsApi> analytics_;      // outlives ingest_service_ and retention_
   std::unique_ptr<RetentionWorker> retention_;
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<OtlpHttpIngest> ingest_;
   std::unique_ptr<QueryApi> query_;
-  std::unique_ptr<AnalyticsApi> analytics_;
   std::unique_ptr<LogsApi> logs_;
+  std::unique_ptr<SessionsApi> sessions_;
   std::unique_ptr<InflightBudget> budget_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<OtlpGrpcServer> grpc_;

@@ -20,7 +20,7 @@ struct ServerConfig {
   // requests get 429 with Retry-After instead of growing memory without bound.
   uint64_t max_inflight_bytes = 256ull << 20;
   // Ingest limits (pipeline/limits.h); 0 = no limit.
-  uint64_t max_spans_per_request = 100'000;  // spans or log records per request
+  uint64_t max_spans_per_request = 100'000;  // spans, log records or metric points per request
   uint64_t max_attributes = 1'024;           // per span, event, link or log record
   uint64_t max_attribute_value_bytes = 1u << 20;
   uint64_t max_events_per_span = 1'024;

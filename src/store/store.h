@@ -12,10 +12,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
 #include "model/log_record.h"
+#include "model/metric.h"
 #include "model/span.h"
 #include "model/trace_summary.h"
 #include "rollup/rollup.h"
@@ -87,6 +89,34 @@ inline uint64_t LogTime(const model::LogRecord& record) {
   return record.time_unix_nano != 0 ? record.time_unix_nano : record.observed_time_unix_nano;
 }
 
+// A time-ordered scan of the stored data points of one OTLP metric of one project whose time
+// (time_unix_nano) lies in [start, end).
+struct MetricScan {
+  std::string project;
+  std::string name;                     // the metric name, exactly
+  uint64_t start_unix_nano = 0;         // inclusive
+  uint64_t end_unix_nano = UINT64_MAX;  // exclusive
+};
+
+// One visited data point with its resource, scope and series: a hash of the resource, the
+// scope and the point's attributes (each in a canonical order), equal for every point of one
+// time series. The point's name is the scan's. The references are valid only during the call.
+// Return false to stop the scan.
+using MetricPointVisitor = std::function<bool(const model::MetricPoint&, const model::Resource&,
+                                              const model::Scope&, uint64_t series)>;
+
+// A stored metric, as its newest point describes it.
+struct MetricInfo {
+  std::string name;
+  model::MetricType type = model::MetricType::kGauge;
+  model::AggregationTemporality temporality = model::AggregationTemporality::kUnspecified;
+  bool monotonic = false;
+  std::string unit;
+  std::string description;
+  uint64_t first_time_unix_nano = 0;  // of its oldest stored point
+  uint64_t last_time_unix_nano = 0;   // of its newest stored point
+};
+
 struct TraceSpansRequest {
   std::string project;
   model::TraceId trace_id{};
@@ -99,6 +129,7 @@ struct RetentionStep {
   uint64_t spans_deleted = 0;
   uint64_t traces_deleted = 0;  // trace summaries whose every span is older than the cutoff
   uint64_t logs_deleted = 0;
+  uint64_t metric_points_deleted = 0;
   bool more = false;  // the step stopped at its budget; older data remains
 };
 
@@ -108,10 +139,14 @@ struct RollupScan {
   std::string project;
   uint64_t start_minute = 0;         // inclusive
   uint64_t end_minute = UINT64_MAX;  // exclusive
+  // Which sketches the visitor needs; the others come back empty (decoding sketches is most of
+  // the cost of a scan).
+  bool latency_sketches = true;
+  bool ttft_sketches = true;
 };
 
-// One stored cell with its key (minute included). Valid only during the call. Return false
-// to stop the scan.
+// One stored cell with its key (minute included). Valid only during the call: a backend may
+// reuse the entry for the next cell. Return false to stop the scan.
 using RollupVisitor = std::function<bool(const rollup::RollupEntry&)>;
 
 // Per span of a batch, its rollup contribution (rollup::ContributionOf, after the
@@ -119,10 +154,16 @@ using RollupVisitor = std::function<bool(const rollup::RollupEntry&)>;
 // calls. Parallel to SpanBatch::spans.
 using SpanContributions = std::vector<std::optional<rollup::RollupEntry>>;
 
+// One stored cell as its key (minute included) and its encoding (rollup::EncodeCell), for
+// readers that merge encoded cells directly (rollup::MergeEncodedCell). Both valid only
+// during the call. Return false to stop the scan.
+using RollupBytesVisitor = std::function<bool(const rollup::RollupKey&, std::string_view)>;
+
 struct StoreStats {
   uint64_t spans_written = 0;
   uint64_t batches_written = 0;
   uint64_t logs_written = 0;
+  uint64_t metric_points_written = 0;
   uint64_t bytes_on_disk = 0;
 };
 
@@ -183,15 +224,29 @@ class Store {
   // Visits log records newest first.
   virtual Status ScanLogs(const LogScan& scan, const LogVisitor& visit) = 0;
 
-  // Deletes up to `max_items` spans and up to `max_items` log records of `project` that are
-  // older than `cutoff_unix_nano` (spans by start time, records by their time), oldest first,
-  // with their index entries, and the summaries of traces whose every span starts before it. Meant
-  // to be called repeatedly in small steps so that ingest and queries never wait long; a trace that
-  // straddles the cutoff keeps its summary (and newer spans) until its last span is old enough.
+  // Writes every data point of the batch (into batch.project); durable on an OK return, like
+  // Write(). A point is keyed by (metric name, series, time, start time), series as in
+  // MetricPointVisitor: writing the same batch again (a retried request) stores each point once,
+  // and a later point with the same key replaces the earlier.
+  virtual Status WriteMetrics(const model::MetricBatch& batch) = 0;
+
+  // Visits the data points of one metric in ascending time order (points of one instant in a
+  // fixed order of their series, then start time).
+  virtual Status ScanMetricPoints(const MetricScan& scan, const MetricPointVisitor& visit) = 0;
+
+  // The metrics a project has points of, sorted by name.
+  virtual StatusOr<std::vector<MetricInfo>> ListMetricNames(const std::string& project) = 0;
+
+  // Deletes up to `max_items` spans, up to `max_items` log records and up to `max_items` metric
+  // data points of `project` that are older than `cutoff_unix_nano` (spans by start time, records
+  // and points by their time), oldest first, with their index entries, and the summaries of
+  // traces whose every span starts before it. Meant to be called repeatedly in small steps so
+  // that ingest and queries never wait long; a trace that straddles the cutoff keeps its summary
+  // (and newer spans) until its last span is old enough.
   virtual StatusOr<RetentionStep> DeleteOlderThan(const std::string& project,
                                                   uint64_t cutoff_unix_nano, size_t max_items) = 0;
 
-  // Every project that has stored spans, sorted.
+  // Every project that has stored spans, log records or metric points, sorted.
   virtual StatusOr<std::vector<std::string>> ListProjects() = 0;
 
   // The distinct service names seen in a project, sorted.
@@ -208,6 +263,8 @@ class Store {
   // a fixed order of their dimensions). A stored cell that does not decode fails the scan
   // with DataLoss.
   virtual Status ScanRollups(const RollupScan& scan, const RollupVisitor& visit) = 0;
+  // ScanRollups without decoding the cells (the sketch flags of `scan` are ignored).
+  virtual Status ScanRollupBytes(const RollupScan& scan, const RollupBytesVisitor& visit) = 0;
 
   // Atomically replaces every cell of `project` whose minute lies in [start_minute,
   // end_minute) by `entries` (whose minutes must lie in that range) — what a rollup rebuild

@@ -298,6 +298,23 @@ test('costs equal the sum of the stored spans, by team and model, in JSON and CS
   assert.equal(BigInt(last.at(-1).replace('.', '')), total, 'cost_usd to the nano-dollar');
 });
 
+test('several metrics in one request equal the single requests', async () => {
+  const list = 'latency:p50,latency:p99,input_tokens,cost,error_rate';
+  const both = await get(`/api/v1/metrics?metric=${list}&group_by=model&step=5m&${range()}`);
+  assert.equal(both.status, 200, both.text);
+  assert.equal(both.body.results.length, 5);
+  for (const [i, item] of list.split(',').entries()) {
+    const [metric, agg] = item.split(':');
+    const single = await get(`/api/v1/metrics?metric=${metric}${agg ? `&agg=${agg}` : ''}&group_by=model&step=5m&${range()}`);
+    assert.equal(both.body.results[i].metric, metric);
+    assert.deepEqual(both.body.results[i].series, single.body.series, item);
+    assert.equal(both.body.results[i].unit, single.body.unit);
+  }
+  const bad = await get(`/api/v1/metrics?metric=latency:p95,tokens:p95&${range()}`);
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /parameter 'agg': percentiles/);
+});
+
 test('top folds the smaller groups into one other series', async () => {
   const { body } = await get(`/api/v1/metrics?metric=requests&group_by=team,feature&top=2&step=30m&${range()}`);
   assert.equal(body.series.length, 3);
@@ -344,4 +361,30 @@ test('bad parameters get a 400 that names the parameter', async () => {
     assert.equal(answer.status, 400, query);
     assert.match(answer.body.error.message, message, query);
   }
+});
+
+test('new calls show up in a cached range at once', async () => {
+  const query = `/api/v1/metrics?metric=requests&step=30m&${range()}`;
+  const before = (await get(query)).body.series[0].total;
+  assert.equal((await get(query)).body.series[0].total, before, 'a repeated query is stable');
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'late-api', team: 'search' }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  const at = rangeStart + 7n * MINUTE_NS;
+  const hr = (ns) => [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
+  const span = provider.getTracer('late').startSpan('chat gpt-4o', {
+    startTime: hr(at),
+    attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 1 },
+  });
+  span.end(hr(at + 1_000_000n));
+  const exporter = new OTLPTraceExporter({ url: server.url('/v1/traces'), timeoutMillis: 15_000 });
+  await exportSpans(exporter, memory.getFinishedSpans());
+  await exporter.shutdown();
+  await provider.shutdown();
+  assert.equal((await get(query)).body.series[0].total, before + 1);
+  sent.push({ team: 'search', model: 'gpt-4o', feature: undefined, input: 5, output: 1,
+    durationNs: 1_000_000n, failed: false, startNs: at, late: true });
 });

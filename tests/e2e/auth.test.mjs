@@ -3,8 +3,9 @@
 // x-api-key) over HTTP and gRPC metadata; wrong, missing and revoked keys get 401, read-only
 // keys writing get 403; and a cross-project suite tries to reach project beta's data with
 // project alpha's key through every endpoint — trace ids guessed from beta, search parameters
-// and filters naming beta's services, beta's cursors, logs, services, admin recomputation and
-// gRPC — all of which must show alpha's data only. Local mode (no keys) stays on loopback.
+// and filters naming beta's services, beta's cursors, logs, OTLP metrics, services, sessions, admin
+// recomputation and gRPC — all of which must show alpha's data only. Local mode (no keys) stays
+// on loopback.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -46,8 +47,11 @@ async function json(server, path, headers) {
   return exactJson(response);
 }
 
-/** An OTLP/JSON trace: a root and an LLM call, service `service`, at `startNs`. */
-function traceRequest(traceId, service, startNs = 1_763_000_000_000_000_000n) {
+/**
+ * An OTLP/JSON trace: a root and an LLM call, service `service`, at `startNs`. The call belongs
+ * to session `session` (the same id in every project unless given) and user `<service>-user`.
+ */
+function traceRequest(traceId, service, startNs = 1_763_000_000_000_000_000n, session = 'conv-shared') {
   const attr = (key, value) => ({ key, value });
   const span = (spanId, parent, name, extra = []) => ({
     traceId, spanId, parentSpanId: parent, name, kind: 1,
@@ -63,6 +67,8 @@ function traceRequest(traceId, service, startNs = 1_763_000_000_000_000_000n) {
         attr('gen_ai.request.model', { stringValue: 'gpt-4o' }),
         attr('gen_ai.usage.input_tokens', { intValue: '100' }),
         attr('gen_ai.usage.output_tokens', { intValue: '10' }),
+        attr('session.id', { stringValue: session }),
+        attr('user.id', { stringValue: `${service}-user` }),
       ]),
     ] }],
   }] });
@@ -73,6 +79,16 @@ function logsRequest(traceId, service, text) {
     resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
     scopeLogs: [{ logRecords: [{ timeUnixNano: '1763000000000000500', traceId,
       spanId: '1000000000000002', body: { stringValue: text } }] }],
+  }] });
+}
+
+/** An OTLP/JSON metrics request: a delta counter `shared.requests` and one named for the service. */
+function metricsRequest(service, value) {
+  const point = { timeUnixNano: '1763000000000000500', asInt: `${value}` };
+  const sum = { aggregationTemporality: 1, isMonotonic: true, dataPoints: [point] };
+  return JSON.stringify({ resourceMetrics: [{
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+    scopeMetrics: [{ metrics: [{ name: 'shared.requests', sum }, { name: `${service}.only`, sum }] }],
   }] });
 }
 
@@ -116,6 +132,7 @@ describe('projects and API keys', () => {
     for (const [key, traceId, service] of [[alpha, TRACE_ALPHA, 'alpha-svc'], [beta, TRACE_BETA, 'beta-svc']]) {
       assert.equal((await post(server, '/v1/traces', traceRequest(traceId, service), bearer(key))).status, 200);
       assert.equal((await post(server, '/v1/logs', logsRequest(traceId, service, `${service} log`), bearer(key))).status, 200);
+      assert.equal((await post(server, '/v1/metrics', metricsRequest(service, key === alpha ? 3 : 5), bearer(key))).status, 200);
     }
   });
   after(async () => { await server?.stop(); });
@@ -154,7 +171,8 @@ describe('projects and API keys', () => {
   test('read-only keys read but get 403 for every write', async () => {
     assert.equal((await call(server, '/api/v1/traces', bearer(alphaRead))).status, 200);
     for (const [path, body] of [['/v1/traces', traceRequest(TRACE_ALPHA, 'x')],
-      ['/v1/logs', logsRequest(TRACE_ALPHA, 'x', 'x')], ['/api/v1/admin/reprice?since=1h', ''],
+      ['/v1/logs', logsRequest(TRACE_ALPHA, 'x', 'x')], ['/v1/metrics', metricsRequest('x', 1)],
+      ['/api/v1/admin/reprice?since=1h', ''],
       ['/api/v1/admin/renormalize?since=1h', '']]) {
       const response = await post(server, path, body, bearer(alphaRead));
       assert.equal(response.status, 403, path);
@@ -192,6 +210,16 @@ describe('projects and API keys', () => {
     const betaLogs = await json(server, '/api/v1/logs', bearer(beta));
     assert.deepEqual(betaLogs.logs.map((l) => l.body), ['beta-svc log']);
 
+    // OTLP metrics: alpha lists and sums its own points only; beta's metric does not exist for it.
+    assert.deepEqual((await json(server, '/api/v1/metrics/names', a)).metrics.map((m) => m.name),
+      ['alpha-svc.only', 'shared.requests']);
+    const range = 'start=1762999000000000000&end=1763001000000000000&step=1h';
+    const sharedMetric = await json(server, `/api/v1/metrics?otlp_metric=shared.requests&${range}&group_by=service`, a);
+    assert.deepEqual(sharedMetric.series.map((s) => [s.group.service, s.total]), [['alpha-svc', 3n]]);
+    assert.equal((await call(server, `/api/v1/metrics?otlp_metric=beta-svc.only&${range}`, a)).status, 404);
+    const betaShared = await json(server, `/api/v1/metrics?otlp_metric=shared.requests&${range}`, bearer(beta));
+    assert.equal(betaShared.series[0].total, 5n);
+
     // Cursors issued to beta lead alpha nowhere near beta's data.
     for (const base of ['/api/v1/traces?start=0&limit=1', '/api/v1/traces?start=0&limit=1&order=cost_desc',
       '/api/v1/logs?limit=1']) {
@@ -209,6 +237,26 @@ describe('projects and API keys', () => {
         assert.equal(response.status, 400, base);
       }
     }
+
+    // Sessions: both projects have a session `conv-shared`; alpha sees its own traces of it only,
+    // never a session only beta has, whatever user, session id or cursor it names.
+    assert.equal((await post(server, '/v1/traces', traceRequest('e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5',
+      'beta-svc', 1_763_000_002_000_000_000n, 'conv-beta-only'), bearer(beta))).status, 200);
+    const alphaSessions = await json(server, '/api/v1/sessions?start=0', a);
+    assert.deepEqual(alphaSessions.sessions.map((s) => s.session_id), ['conv-shared']);
+    assert.ok(alphaSessions.sessions[0].user_ids.every((u) => !u.startsWith('beta')));
+    const shared = await json(server, '/api/v1/sessions/conv-shared?start=0', a);
+    const sharedIds = shared.traces.map((t) => t.trace_id);
+    assert.ok(sharedIds.includes(TRACE_ALPHA) && !sharedIds.includes(TRACE_BETA), sharedIds.join());
+    assert.equal(shared.session.trace_count, BigInt(sharedIds.length));
+    assert.equal((await call(server, '/api/v1/sessions/conv-beta-only?start=0', a)).status, 404);
+    assert.deepEqual((await json(server, '/api/v1/sessions?start=0&user=beta-svc-user', a)).sessions, []);
+    const betaSessions = await json(server, '/api/v1/sessions?start=0&limit=1', bearer(beta));
+    assert.ok(betaSessions.next_cursor, 'beta has two sessions');
+    const viaCursor = await call(server,
+      `/api/v1/sessions?start=0&cursor=${encodeURIComponent(betaSessions.next_cursor)}`, a);
+    assert.equal(viaCursor.status, 200);
+    assert.ok(exactJson(viaCursor).sessions.every((s) => s.session_id === 'conv-shared'));
 
     // Admin recomputation covers the caller's project only.
     const reprice = exactJson(await post(server, '/api/v1/admin/reprice?start=0', '', a));

@@ -5,8 +5,20 @@ import { DashboardPage } from './components/DashboardPage';
 import { LoginPage } from './components/LoginPage';
 import { TracesPage } from './components/TracesPage';
 import { TracePage } from './components/TracePage';
+import { SessionsPage } from './components/SessionsPage';
+import { SessionPage } from './components/SessionPage';
+import { ComparePage } from './components/ComparePage';
 
 const TRACE_PATH = /^\/traces\/([0-9a-fA-F]{1,32})\/?$/;
+const SESSION_PATH = /^\/sessions\/(.+?)\/?$/;
+
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
 
 /** The current page as a `next` for the login page. */
 function here(): string {
@@ -30,14 +42,25 @@ export function App() {
 
   const path = location.path.replace(/\/+$/, '') || '/';
   const trace = TRACE_PATH.exec(location.path);
+  const sessionMatch = SESSION_PATH.exec(location.path);
+  const session = sessionMatch ? decodeSegment(sessionMatch[1]!) : null;
   let page: ReactNode;
-  let section: 'traces' | 'dashboard' | 'login';
+  let section: 'traces' | 'sessions' | 'dashboard' | 'login';
   if (path === '/login') {
     page = <LoginPage />;
     section = 'login';
   } else if (path === '/dashboard') {
     page = <DashboardPage />;
     section = 'dashboard';
+  } else if (path === '/sessions') {
+    page = <SessionsPage />;
+    section = 'sessions';
+  } else if (session) {
+    page = <SessionPage key={session} sessionId={session} />;
+    section = 'sessions';
+  } else if (path === '/compare') {
+    page = <ComparePage a={location.params.get('a')} b={location.params.get('b')} />;
+    section = 'traces';
   } else if (trace) {
     page = <TracePage traceId={trace[1]!.toLowerCase()} spanId={location.params.get('span')} />;
     section = 'traces';
@@ -58,6 +81,9 @@ export function App() {
             <>
               <NavLink href="/" className={section === 'traces' ? 'active' : ''} testId="nav-traces">
                 Traces
+              </NavLink>
+              <NavLink href="/sessions" className={section === 'sessions' ? 'active' : ''} testId="nav-sessions">
+                Sessions
               </NavLink>
               <NavLink href="/dashboard" className={section === 'dashboard' ? 'active' : ''} testId="nav-dashboard">
                 Dashboard

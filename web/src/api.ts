@@ -20,6 +20,7 @@ export interface TraceSummary {
   output_tokens: number;
   total_tokens: number;
   cost_usd: number;
+  cost_nanos_usd?: number;
   models: string[];
   session_id?: string;
   user_id?: string;
@@ -432,4 +433,86 @@ export async function fetchCostsCsv(q: CostQuery): Promise<Blob> {
   const response = await apiFetch(costsCsvUrl(q), 'text/csv', undefined);
   if (!response.ok) throw await errorOf(response);
   return response.blob();
+}
+
+// GET /api/v1/sessions and GET /api/v1/sessions/{session_id} (docs/api.md).
+
+export interface SessionSummary {
+  session_id: string;
+  user_id: string;
+  user_ids: string[];
+  trace_count: number;
+  first_trace_start_unix_nano: string;
+  last_trace_start_unix_nano: string;
+  end_time_unix_nano: string;
+  duration_ns: number;
+  span_count: number;
+  llm_call_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cost_nanos_usd: number;
+  cost_usd: number;
+  error_count: number;
+  errored_trace_count: number;
+  models: string[];
+}
+
+export interface SessionListResult {
+  sessions: SessionSummary[];
+  next_cursor: string | null;
+  partial: boolean;
+  partial_reason: string | null;
+  traces_examined: number;
+}
+
+export interface SessionDetail {
+  session_id: string;
+  session: SessionSummary;
+  traces: TraceSummary[];
+  offset: number;
+  partial: boolean;
+  partial_reason: string | null;
+}
+
+export interface SessionQuery {
+  user?: string;
+  since?: string;
+  start?: string;
+  end?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export function listSessions(q: SessionQuery, signal?: AbortSignal): Promise<SessionListResult> {
+  return getJson<SessionListResult>(
+    '/api/v1/sessions',
+    {
+      user: q.user,
+      since: q.since,
+      start: q.start,
+      end: q.end,
+      cursor: q.cursor,
+      limit: q.limit === undefined ? undefined : String(q.limit),
+    },
+    signal,
+  );
+}
+
+export function getSession(
+  sessionId: string,
+  q: { since?: string; start?: string; end?: string; offset?: number; limit?: number },
+  signal?: AbortSignal,
+): Promise<SessionDetail> {
+  return getJson<SessionDetail>(
+    `/api/v1/sessions/${encodeURIComponent(sessionId)}`,
+    {
+      since: q.since,
+      start: q.start,
+      end: q.end,
+      offset: q.offset ? String(q.offset) : undefined,
+      limit: q.limit === undefined ? undefined : String(q.limit),
+    },
+    signal,
+  );
 }

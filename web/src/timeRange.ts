@@ -28,3 +28,22 @@ export function rangeParams(r: RangeState): { since?: string; start?: string; en
   if (r.range === 'custom') return { start: localToNs(r.start), end: localToNs(r.end) };
   return { since: r.range };
 }
+
+/** The range a page's URL holds (`range`, and `start`/`end` for custom), `fallback` if none. */
+export function rangeFromParams(params: URLSearchParams, fallback: RangeKey): RangeState {
+  const range = params.get('range');
+  return {
+    range: isRangeKey(range) ? range : fallback,
+    start: params.get('start') ?? undefined,
+    end: params.get('end') ?? undefined,
+  };
+}
+
+/** The URL parameters of a range, leaving out the page's default. */
+export function rangeUrlParams(r: RangeState, fallback: RangeKey): Record<string, string | undefined> {
+  return {
+    range: r.range === fallback ? undefined : r.range,
+    start: r.range === 'custom' ? r.start : undefined,
+    end: r.range === 'custom' ? r.end : undefined,
+  };
+}

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/embedded/context_cache.h"
 #include "store/embedded/embedded_store.h"
 #include "store/embedded/hash_positions.h"
 #include "store/embedded/keys.h"
@@ -16,54 +17,6 @@
 #include "store/embedded/rocks_util.h"
 
 namespace tokenscope::store::embedded {
-namespace {
-
-// Decoded resources and scopes of one scan, by content hash: a scan meets the same few again
-// and again, and each is read and decoded once. Owns the stored bytes its values point into.
-class ContextCache {
- public:
-  explicit ContextCache(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* resources,
-                        rocksdb::ColumnFamilyHandle* scopes)
-      : db_(db), resources_cf_(resources), scopes_cf_(scopes) {}
-
-  StatusOr<const model::Resource*> Resource(uint64_t hash) {
-    return Lookup(hash, resources_cf_, "resource", &resources_, DecodeResourceRecord);
-  }
-  StatusOr<const model::Scope*> Scope(uint64_t hash) {
-    return Lookup(hash, scopes_cf_, "scope", &scopes_, DecodeScopeRecord);
-  }
-
- private:
-  template <typename T>
-  struct Entry {
-    std::unique_ptr<std::string> bytes;
-    T value;
-  };
-
-  template <typename T, typename Decode>
-  StatusOr<const T*> Lookup(uint64_t hash, rocksdb::ColumnFamilyHandle* cf, const char* what,
-                            std::unordered_map<uint64_t, Entry<T>>* cache, Decode decode) {
-    if (auto it = cache->find(hash); it != cache->end()) return &it->second.value;
-    Entry<T> entry;
-    entry.bytes = std::make_unique<std::string>();
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, HashKey(hash), entry.bytes.get());
-    if (s.IsNotFound()) {
-      return DataLoss(std::string("embedded store: a log record refers to a missing ") + what);
-    }
-    TS_RETURN_IF_ERROR(FromRocks(s, std::string("read a ") + what));
-    TS_RETURN_IF_ERROR(decode(*entry.bytes, &entry.value));
-    auto [it, inserted] = cache->emplace(hash, std::move(entry));
-    return &it->second.value;
-  }
-
-  rocksdb::DB* db_;
-  rocksdb::ColumnFamilyHandle* resources_cf_;
-  rocksdb::ColumnFamilyHandle* scopes_cf_;
-  std::unordered_map<uint64_t, Entry<model::Resource>> resources_;
-  std::unordered_map<uint64_t, Entry<model::Scope>> scopes_;
-};
-
-}  // namespace
 
 Status EmbeddedStore::WriteLogs(const model::LogBatch& batch) {
   if (batch.logs.empty()) return Status::Ok();
@@ -193,7 +146,7 @@ Status EmbeddedStore::ScanLogs(const LogScan& scan, const LogVisitor& visit) {
   it->Seek(ToSlice(seek));
   if (!resume.empty() && it->Valid() && View(it->key()) == resume) it->Next();
 
-  ContextCache context(db_.get(), cf(kResourcesCf), cf(kScopesCf));
+  ContextCache context(db_.get(), cf(kResourcesCf), cf(kScopesCf), "a log record");
   ScanPosition position;
   for (; it->Valid(); it->Next()) {
     const std::string_view key = View(it->key());

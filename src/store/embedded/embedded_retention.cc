@@ -1,7 +1,8 @@
 // EmbeddedStore's retention: DeleteOlderThan and ListProjects. Old data is found through the
 // time-ordered column families (span_time and logs sort newest first, so everything before a
-// cutoff is one contiguous run at the end of the project's range), and deleted key by key with
-// the index entries that point at it, in bounded steps.
+// cutoff is one contiguous run at the end of the project's range; metric points sort oldest
+// first within each metric, embedded_metrics.cc), and deleted key by key with the index entries
+// that point at it, in bounded steps.
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -101,6 +102,7 @@ StatusOr<RetentionStep> EmbeddedStore::DeleteOlderThan(const std::string& projec
   rocksdb::WriteBatch batch;
   TS_RETURN_IF_ERROR(PlanSpanDeletes(project, cutoff_unix_nano, max_items, &batch, &step));
   TS_RETURN_IF_ERROR(PlanLogDeletes(project, cutoff_unix_nano, max_items, &batch, &step));
+  TS_RETURN_IF_ERROR(PlanMetricDeletes(project, cutoff_unix_nano, max_items, &batch, &step));
   if (batch.Count() == 0) return step;
   // Not synced: a deletion lost in a crash is simply done again by the next step.
   TS_RETURN_IF_ERROR(Commit(&batch, /*sync=*/false, /*frees_space=*/true, "delete old data"));
@@ -108,23 +110,23 @@ StatusOr<RetentionStep> EmbeddedStore::DeleteOlderThan(const std::string& projec
 }
 
 StatusOr<std::vector<std::string>> EmbeddedStore::ListProjects() {
-  // services keys start with the length-prefixed project: read one key per project and jump to
-  // the next project's range.
-  std::vector<std::string> projects;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kServicesCf)));
-  for (it->SeekToFirst(); it->Valid();) {
-    std::string_view key = View(it->key());
-    std::string_view project;
-    if (!GetLengthPrefixed(&key, &project))
-      return DataLoss("embedded store: malformed service key");
-    projects.emplace_back(project);
-    const std::string next = PrefixSuccessor(ProjectPrefix(project));
-    if (next.empty()) break;
-    it->Seek(ToSlice(next));
+  // services (every project with spans), logs and metrics keys start with the length-prefixed
+  // project: read one key per project and jump to the next project's range.
+  std::set<std::string> projects;
+  for (ColumnFamilyIndex which : {kServicesCf, kLogsCf, kMetricsCf}) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(which)));
+    for (it->SeekToFirst(); it->Valid();) {
+      std::string_view key = View(it->key());
+      std::string_view project;
+      if (!GetLengthPrefixed(&key, &project)) return DataLoss("embedded store: malformed key");
+      projects.emplace(project);
+      const std::string next = PrefixSuccessor(ProjectPrefix(project));
+      if (next.empty()) break;
+      it->Seek(ToSlice(next));
+    }
+    TS_RETURN_IF_ERROR(FromRocks(it->status(), "list projects"));
   }
-  TS_RETURN_IF_ERROR(FromRocks(it->status(), "list projects"));
-  std::sort(projects.begin(), projects.end());  // keys order by length first
-  return projects;
+  return std::vector<std::string>(projects.begin(), projects.end());
 }
 
 }  // namespace tokenscope::store::embedded

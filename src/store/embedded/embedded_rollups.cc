@@ -2,12 +2,26 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/embedded/coding.h"
 #include "store/embedded/embedded_store.h"
 #include "store/embedded/keys.h"
 #include "store/embedded/rocks_util.h"
 #include "store/embedded/rollup_merge.h"
 
 namespace tokenscope::store::embedded {
+namespace {
+
+// Lets an unordered_map keyed by std::string be searched with a string_view, without a copy.
+struct TransparentStringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+}  // namespace
 
 Status EmbeddedStore::MergeRollups(const std::string& project,
                                    const std::vector<rollup::RollupEntry>& entries) {
@@ -49,6 +63,22 @@ Status EmbeddedStore::ReplaceRollups(const std::string& project, uint64_t start_
 }
 
 Status EmbeddedStore::ScanRollups(const RollupScan& scan, const RollupVisitor& visit) {
+  rollup::RollupEntry entry;
+  Status failed;
+  TS_RETURN_IF_ERROR(ScanRollupBytes(scan, [&](const rollup::RollupKey& key,
+                                               std::string_view bytes) {
+    failed = rollup::DecodeCellInto(bytes, scan.latency_sketches, scan.ttft_sketches, &entry.cell);
+    if (!failed.ok()) {
+      failed = DataLoss("rollups: " + failed.message());
+      return false;
+    }
+    entry.key = key;
+    return visit(entry);
+  }));
+  return failed;
+}
+
+Status EmbeddedStore::ScanRollupBytes(const RollupScan& scan, const RollupBytesVisitor& visit) {
   if (scan.start_minute >= scan.end_minute) return Status::Ok();
   const std::string prefix = ProjectPrefix(scan.project);
   const std::string start = RollupMinuteKey(scan.project, scan.start_minute);
@@ -61,15 +91,24 @@ Status EmbeddedStore::ScanRollups(const RollupScan& scan, const RollupVisitor& v
   if (!end.empty()) read_options.iterate_upper_bound = &upper;
 
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf(kRollupsCf)));
-  rollup::RollupEntry entry;
+  // The same dimensions recur in every minute: each distinct key suffix (after the minute) is
+  // parsed once per scan.
+  std::unordered_map<std::string, rollup::RollupKey, TransparentStringHash, std::equal_to<>> keys;
+  constexpr size_t kMinuteBytes = 8;
   for (it->Seek(ToSlice(start)); it->Valid(); it->Next()) {
-    const std::string_view key = View(it->key());
-    Status parsed = ParseRollupKeySuffix(key.substr(prefix.size()), &entry.key);
-    if (!parsed.ok()) return DataLoss("rollups: " + parsed.message());
-    StatusOr<rollup::RollupCell> cell = rollup::DecodeCell(View(it->value()));
-    if (!cell.ok()) return DataLoss("rollups: " + cell.status().message());
-    entry.cell = std::move(cell).value();
-    if (!visit(entry)) return Status::Ok();
+    const std::string_view suffix = View(it->key()).substr(prefix.size());
+    if (suffix.size() < kMinuteBytes) return DataLoss("rollups: key too short");
+    auto found = keys.find(suffix.substr(kMinuteBytes));
+    if (found == keys.end()) {
+      rollup::RollupKey parsed;
+      Status status = ParseRollupKeySuffix(suffix, &parsed);
+      if (!status.ok()) return DataLoss("rollups: " + status.message());
+      found = keys.emplace(std::string(suffix.substr(kMinuteBytes)), std::move(parsed)).first;
+    }
+    rollup::RollupKey& key = found->second;
+    std::string_view minute = suffix;
+    GetFixed64BigEndian(&minute, &key.minute);  // cannot fail: the size was checked
+    if (!visit(key, View(it->value()))) return Status::Ok();
   }
   return FromRocks(it->status(), "scan rollups");
 }

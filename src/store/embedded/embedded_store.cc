@@ -54,6 +54,7 @@ constexpr CfSpec kCfSpecs[] = {
     {kLogsCf, "logs", false, 2},
     {kLogTraceCf, "log_trace", false, 1},
     {kRollupsCf, "rollups", false, 1},
+    {kMetricsCf, "metrics", false, 2},
 };
 static_assert(std::size(kCfSpecs) == kColumnFamilyCount);
 
@@ -464,13 +465,13 @@ Status EmbeddedStore::PlanWrite(const model::SpanBatch& batch, const SpanContrib
 
 void EmbeddedStore::PlanRollups(const std::string& project, const SpanContributions& rollups,
                                 WritePlan* plan) {
-  std::vector<rollup::RollupEntry> fresh;
+  rollup::CellFolder folder;
   for (size_t i = 0; i < rollups.size(); ++i) {
     if (!rollups[i] || plan->superseded[i] || plan->rewrite[i]) continue;
-    fresh.push_back(*rollups[i]);
+    folder.AddCopy(*rollups[i]);
   }
   std::string value;
-  for (const rollup::RollupEntry& entry : rollup::FoldByCell(std::move(fresh))) {
+  for (const rollup::RollupEntry& entry : folder.Take()) {
     value.clear();
     rollup::EncodeCell(entry.cell, &value);
     plan->batch.Merge(cf(kRollupsCf), RollupStoreKey(project, entry.key), value);
@@ -774,6 +775,7 @@ StoreStats EmbeddedStore::Stats() {
   stats.spans_written = spans_written_.load(std::memory_order_relaxed);
   stats.batches_written = batches_written_.load(std::memory_order_relaxed);
   stats.logs_written = logs_written_.load(std::memory_order_relaxed);
+  stats.metric_points_written = metric_points_written_.load(std::memory_order_relaxed);
   stats.bytes_on_disk = DirectorySize(options_.data_dir);
   return stats;
 }

@@ -3,8 +3,9 @@
 // Layout (see keys.h and records.h for the byte formats): one column family per kind of
 // record — spans, resources, scopes, span_time (newest-first span summaries), span_index
 // (equality indexes), trace_summary (kept by a merge operator), services, logs (log records,
-// newest first), log_trace (the records of each trace, oldest first) and rollups (per-minute
-// cells, kept by a merge operator; embedded_rollups.cc) — plus the
+// newest first), log_trace (the records of each trace, oldest first), rollups (per-minute
+// cells, kept by a merge operator; embedded_rollups.cc) and metrics (OTLP metric data points by
+// name, time and series; embedded_metrics.cc) — plus the
 // default column family, which holds metadata such as the format version checked at open.
 // span_index holds service and name for every span, and status for errored spans only:
 // unset and ok cover most spans, so scans for them read span_time and filter, which costs
@@ -64,6 +65,7 @@ enum ColumnFamilyIndex : size_t {
   kLogsCf,
   kLogTraceCf,
   kRollupsCf,
+  kMetricsCf,
   kColumnFamilyCount,
 };
 
@@ -95,6 +97,9 @@ class EmbeddedStore final : public Store {
   StatusOr<model::LogBatch> GetTraceLogs(const std::string& project,
                                          const model::TraceId& trace_id) override;
   Status ScanLogs(const LogScan& scan, const LogVisitor& visit) override;
+  Status WriteMetrics(const model::MetricBatch& batch) override;
+  Status ScanMetricPoints(const MetricScan& scan, const MetricPointVisitor& visit) override;
+  StatusOr<std::vector<MetricInfo>> ListMetricNames(const std::string& project) override;
   StatusOr<RetentionStep> DeleteOlderThan(const std::string& project, uint64_t cutoff_unix_nano,
                                           size_t max_items) override;
   StatusOr<std::vector<std::string>> ListProjects() override;
@@ -103,6 +108,7 @@ class EmbeddedStore final : public Store {
   Status MergeRollups(const std::string& project,
                       const std::vector<rollup::RollupEntry>& entries) override;
   Status ScanRollups(const RollupScan& scan, const RollupVisitor& visit) override;
+  Status ScanRollupBytes(const RollupScan& scan, const RollupBytesVisitor& visit) override;
   Status ReplaceRollups(const std::string& project, uint64_t start_minute, uint64_t end_minute,
                         const std::vector<rollup::RollupEntry>& entries) override;
 
@@ -144,6 +150,8 @@ class EmbeddedStore final : public Store {
                          rocksdb::WriteBatch* batch, RetentionStep* step);
   Status PlanLogDeletes(const std::string& project, uint64_t cutoff, size_t max_items,
                         rocksdb::WriteBatch* batch, RetentionStep* step);
+  Status PlanMetricDeletes(const std::string& project, uint64_t cutoff, size_t max_items,
+                           rocksdb::WriteBatch* batch, RetentionStep* step);
   // Decodes stored log values into `batch`, oldest first as given, with their resources and
   // scopes.
   Status AssembleLogBatch(std::vector<std::string> values, model::LogBatch* batch);
@@ -166,6 +174,7 @@ class EmbeddedStore final : public Store {
   std::atomic<uint64_t> spans_written_{0};
   std::atomic<uint64_t> batches_written_{0};
   std::atomic<uint64_t> logs_written_{0};
+  std::atomic<uint64_t> metric_points_written_{0};
 };
 
 // Overwrites the format version recorded in the store at options.data_dir. For tests of the

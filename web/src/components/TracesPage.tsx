@@ -57,7 +57,12 @@ export function TracesPage() {
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [partial, setPartial] = useState<string | null>(null);
   const [services, setServices] = useState<string[]>([]);
+  // Traces ticked for comparison, oldest tick first; a third tick drops the oldest.
+  const [selected, setSelected] = useState<string[]>([]);
   const abort = useRef<AbortController | null>(null);
+
+  const toggle = (traceId: string) =>
+    setSelected((old) => (old.includes(traceId) ? old.filter((id) => id !== traceId) : [...old, traceId].slice(-2)));
 
   const update = (change: Partial<Query>) => navigate(urlFromQuery({ ...query, ...change }));
 
@@ -136,13 +141,22 @@ export function TracesPage() {
           </select>
         </label>
         <div className="spacer" />
+        <button
+          className={selected.length === 2 ? 'primary' : ''}
+          disabled={selected.length !== 2}
+          title={selected.length === 2 ? 'Compare the two ticked traces' : 'Tick two traces to compare them'}
+          onClick={() => navigate(urlWith('/compare', { a: selected[0], b: selected[1] }))}
+          data-testid="compare-button"
+        >
+          Compare{selected.length > 0 ? ` (${selected.length}/2)` : ''}
+        </button>
         <span className="muted small">
           {loading ? 'Loading…' : `${traces.length}${cursor ? '+' : ''} traces`}
         </span>
       </div>
       {error && !(error instanceof ApiError && error.status === 400) && <div className="banner error">{error.message}</div>}
       {partial && <div className="banner warn">Ranking covers only part of the range: {partial}. Narrow the range or the filter.</div>}
-      <TraceTable traces={traces} loading={loading} />
+      <TraceTable traces={traces} loading={loading} selected={selected} onToggle={toggle} />
       {cursor && (
         <div className="more">
           <button onClick={() => load(cursor)} disabled={loading} data-testid="load-more">
@@ -218,7 +232,7 @@ function SearchBox(props: { value: string; error: string | null; onSubmit: (filt
   );
 }
 
-function TraceTable(props: { traces: TraceSummary[]; loading: boolean }) {
+function TraceTable(props: { traces: TraceSummary[]; loading: boolean; selected: string[]; onToggle: (traceId: string) => void }) {
   if (props.traces.length === 0) {
     return <div className="empty">{props.loading ? 'Loading traces…' : 'No traces match. Widen the time range or change the filter.'}</div>;
   }
@@ -227,6 +241,7 @@ function TraceTable(props: { traces: TraceSummary[]; loading: boolean }) {
       <table className="traces" data-testid="traces-table">
         <thead>
           <tr>
+            <th className="pick" aria-label="Compare"></th>
             <th>Trace</th>
             <th>Service</th>
             <th>Start</th>
@@ -242,6 +257,16 @@ function TraceTable(props: { traces: TraceSummary[]; loading: boolean }) {
         <tbody>
           {props.traces.map((t) => (
             <tr key={t.trace_id} className={t.error_count > 0 ? 'has-error' : ''}>
+              <td className="pick">
+                <input
+                  type="checkbox"
+                  checked={props.selected.includes(t.trace_id)}
+                  onChange={() => props.onToggle(t.trace_id)}
+                  aria-label={`Compare ${t.root_name || t.trace_id}`}
+                  data-testid="compare-pick"
+                  data-trace-id={t.trace_id}
+                />
+              </td>
               <td className="name">
                 <a
                   href={`/traces/${t.trace_id}`}
