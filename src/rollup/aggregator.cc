@@ -92,6 +92,17 @@ std::vector<RollupEntry> FoldByCell(std::vector<RollupEntry> contributions) {
   return folder.Take();
 }
 
+std::vector<std::tuple<std::string, std::string, size_t>> Aggregator::AdmittedValues() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::tuple<std::string, std::string, size_t>> out;
+  for (const auto& [project, dimensions] : projects_) {
+    for (const auto& [dimension, values] : dimensions) {
+      out.emplace_back(project, dimension, values.size());
+    }
+  }
+  return out;
+}
+
 size_t Aggregator::admitted_values(std::string_view project, std::string_view dimension) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto p = projects_.find(project);

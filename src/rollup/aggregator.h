@@ -25,6 +25,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "rollup/rollup.h"
@@ -77,6 +78,8 @@ class Aggregator {
   // How many distinct values `project` has admitted for `dimension` ("service", "model",
   // "provider", "operation" or an allocation dimension's name).
   size_t admitted_values(std::string_view project, std::string_view dimension) const;
+  // (project, dimension, admitted values) for every dimension seen, sorted.
+  std::vector<std::tuple<std::string, std::string, size_t>> AdmittedValues() const;
 
  private:
   using ValueSet = std::set<std::string, std::less<>>;

@@ -123,6 +123,7 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
   store::SpanContributions contributions;
   if (options_.rollups != nullptr) contributions.resize(batch.spans.size());
   std::vector<GenAiObservation> calls;
+  std::vector<size_t> call_spans;  // the span of each observation
   for (size_t i = 0; i < batch.spans.size(); ++i) {
     const model::Span& span = batch.spans[i];
     const model::Resource& resource = batch.ResourceOf(span);
@@ -130,7 +131,11 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
         enrich::AnalyzeSpan(span, resource, batch.ScopeOf(span), prices_);
     if (!analysis.llm) continue;
     batch.llm_totals[i].AddCall(*analysis.llm);
-    if (options_.genai_metrics != nullptr) AddObservation(batch, span, *analysis.llm, &calls);
+    if (options_.genai_metrics != nullptr) {
+      const size_t before = calls.size();
+      AddObservation(batch, span, *analysis.llm, &calls);
+      if (calls.size() > before) call_spans.push_back(i);
+    }
     if (options_.rollups != nullptr) {
       contributions[i] = rollup::ContributionOf(
           span, resource, analysis.llm,
@@ -138,7 +143,17 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
           options_.rollup_dimensions);
     }
   }
-  if (options_.rollups != nullptr) options_.rollups->Admit(project, &contributions);
+  if (options_.rollups != nullptr) {
+    options_.rollups->Admit(project, &contributions);
+    // /metrics labels calls by the allocation dimensions as the rollups keep them (folded).
+    for (size_t k = 0; k < calls.size(); ++k) {
+      const auto& contribution = contributions[call_spans[k]];
+      if (!contribution) continue;
+      for (const auto& [name, value] : contribution->key.dimensions) {
+        calls[k].dimensions.push_back(value);
+      }
+    }
+  }
   if (!batch.spans.empty()) {
     const auto started = std::chrono::steady_clock::now();
     Status written = store_->Write(batch, contributions);

@@ -15,6 +15,23 @@ void Gauge(PrometheusWriter& out, std::string_view name, std::string_view help, 
   out.Sample(name, {}, value);
 }
 
+// The rollups' cardinality: distinct values kept per dimension, and values folded into
+// __other__ past the bound (rollup.max_values_per_dimension).
+void WriteRollups(PrometheusWriter& out, const rollup::Aggregator& rollups,
+                  const std::string* project) {
+  Counter(out, "tokenscope_rollup_folded_values_total",
+          "Dimension values counted under __other__ because their dimension reached "
+          "rollup.max_values_per_dimension (all projects).",
+          rollups.folded_values());
+  out.Family("tokenscope_rollup_dimension_values", "gauge",
+             "Distinct values the rollups keep per project and dimension since the start.");
+  for (const auto& [name, dimension, values] : rollups.AdmittedValues()) {
+    if (project != nullptr && name != *project) continue;
+    out.Sample("tokenscope_rollup_dimension_values", {{"project", name}, {"dimension", dimension}},
+               static_cast<uint64_t>(values));
+  }
+}
+
 void WriteIngest(PrometheusWriter& out, const IngestService& ingest) {
   const IngestCounters& c = ingest.counters();
   auto load = [](const std::atomic<uint64_t>& v) { return v.load(std::memory_order_relaxed); };
@@ -85,6 +102,7 @@ HttpResponse RenderMetrics(const HttpRequest& req, const MetricsSources& sources
           static_cast<double>(sources.store->Stats().bytes_on_disk));
   }
   if (sources.redactor != nullptr) WriteRedactions(out, *sources.redactor);
+  if (sources.rollups != nullptr) WriteRollups(out, *sources.rollups, project);
   if (sources.genai != nullptr) sources.genai->Write(out, project);
   return MakeResponse(req, http::status::ok, out.Take(), "text/plain; version=0.0.4");
 }

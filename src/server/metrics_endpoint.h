@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "rollup/aggregator.h"
 #include "server/http_server.h"
 #include "server/http_types.h"
 #include "server/inflight_budget.h"
@@ -28,6 +29,7 @@ struct MetricsSources {
   const GenAiMetrics* genai = nullptr;
   const redact::Redactor* redactor = nullptr;  // may be null (redaction off)
   store::Store* store = nullptr;
+  const rollup::Aggregator* rollups = nullptr;  // may be null (no rollups)
 };
 
 // `project` limits the GenAI series to one project; null shows every project (local mode).

@@ -117,9 +117,32 @@ void GenAiMetrics::Histogram::Add(const std::vector<double>& bounds, double valu
   sum += value;
 }
 
+void GenAiMetrics::SetDimensions(const std::vector<std::string>& names) {
+  dimension_labels_.clear();
+  for (const std::string& name : names) {
+    std::string label;
+    for (char c : name) label += (c == '.' || c == '-') ? '_' : c;
+    if (!label.empty() && label[0] >= '0' && label[0] <= '9') label.insert(0, "_");
+    for (std::string_view builtin :
+         {"project", "service_name", "gen_ai_provider_name", "gen_ai_response_model",
+          "gen_ai_operation_name", "gen_ai_token_type", "le"}) {
+      if (label == builtin || label.starts_with("__")) {
+        label = "dim_" + label;
+        break;
+      }
+    }
+    dimension_labels_.push_back(std::move(label));
+  }
+}
+
 GenAiMetrics::Series& GenAiMetrics::SeriesFor(Key key) {
   if (auto it = series_.find(key); it != series_.end()) return it->second;
-  if (series_.size() >= max_series_) std::get<3>(key) = "__other__";
+  if (series_.size() >= max_series_) {
+    // Past the bound, new series fold into one per project: model and dimensions __other__.
+    for (size_t i = kModel; i < key.size(); ++i) {
+      if (i != kModel + 1) key[i] = "__other__";
+    }
+  }
   return series_[std::move(key)];
 }
 
@@ -127,7 +150,11 @@ void GenAiMetrics::Record(const std::string& project, const std::vector<GenAiObs
   if (calls.empty()) return;
   std::lock_guard lock(mu_);
   for (const GenAiObservation& call : calls) {
-    Series& s = SeriesFor({project, call.service, call.provider, call.model, call.operation});
+    Key key = {project, call.service, call.provider, call.model, call.operation};
+    for (size_t i = 0; i < dimension_labels_.size(); ++i) {
+      key.push_back(i < call.dimensions.size() ? call.dimensions[i] : std::string());
+    }
+    Series& s = SeriesFor(std::move(key));
     ++s.calls;
     if (call.error) ++s.errors;
     s.cost_nanos += call.cost_nanos;
@@ -142,16 +169,20 @@ void GenAiMetrics::Record(const std::string& project, const std::vector<GenAiObs
 
 void GenAiMetrics::Write(PrometheusWriter& out, const std::string* project) const {
   std::lock_guard lock(mu_);
-  auto labels_of = [](const Key& key) {
-    return PrometheusWriter::Labels{{"project", std::get<0>(key)},
-                                    {"service_name", std::get<1>(key)},
-                                    {"gen_ai_provider_name", std::get<2>(key)},
-                                    {"gen_ai_response_model", std::get<3>(key)},
-                                    {"gen_ai_operation_name", std::get<4>(key)}};
+  auto labels_of = [&](const Key& key) {
+    PrometheusWriter::Labels labels{{"project", key[0]},
+                                    {"service_name", key[1]},
+                                    {"gen_ai_provider_name", key[2]},
+                                    {"gen_ai_response_model", key[3]},
+                                    {"gen_ai_operation_name", key[4]}};
+    for (size_t i = 0; i < dimension_labels_.size() && 5 + i < key.size(); ++i) {
+      labels.emplace_back(dimension_labels_[i], key[5 + i]);
+    }
+    return labels;
   };
   auto each = [&](auto fn) {
     for (const auto& [key, series] : series_) {
-      if (project == nullptr || std::get<0>(key) == *project) fn(key, series);
+      if (project == nullptr || key[0] == *project) fn(key, series);
     }
   };
   out.Family("gen_ai_client_token_usage", "histogram",

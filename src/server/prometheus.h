@@ -70,12 +70,20 @@ struct GenAiObservation {
   std::optional<int64_t> input_tokens;
   std::optional<int64_t> output_tokens;
   int64_t cost_nanos = 0;
+  // The values of the configured allocation dimensions (GenAiMetrics::SetDimensions), in order,
+  // as the rollups keep them (over-limit values already folded into __other__).
+  std::vector<std::string> dimensions;
 };
 
 // Thread-safe: ingest threads Record, the /metrics handler Write.
 class GenAiMetrics {
  public:
   explicit GenAiMetrics(size_t max_series = 10'000) : max_series_(max_series) {}
+
+  // Names the allocation dimensions every series is also labelled by (call before the first
+  // Record). A name is made a valid Prometheus label name ('.' and '-' become '_'), and gets a
+  // `dim_` prefix where it would collide with a built-in label.
+  void SetDimensions(const std::vector<std::string>& names);
 
   // Adds a stored batch's calls (call once the batch is durable, so retries count once).
   void Record(const std::string& project, const std::vector<GenAiObservation>& calls);
@@ -89,8 +97,9 @@ class GenAiMetrics {
   static const std::vector<double>& DurationBounds();
 
  private:
-  // project, service, provider, model, operation
-  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+  // project, service, provider, model, operation, then the dimension values
+  using Key = std::vector<std::string>;
+  static constexpr size_t kModel = 3;
   struct Histogram {
     std::vector<uint64_t> counts;  // per bound, not cumulative; one more for +Inf
     double sum = 0;
@@ -108,6 +117,7 @@ class GenAiMetrics {
   Series& SeriesFor(Key key);  // caller holds mu_
 
   const size_t max_series_;
+  std::vector<std::string> dimension_labels_;  // set before any Record, then read-only
   mutable std::mutex mu_;
   std::map<Key, Series> series_;
 };

@@ -56,7 +56,6 @@ class Server::Impl {
       ingest_options.redactor = redactor_.get();
       spdlog::info("tokenscope: redacting message content before storage");
     }
-    ingest_options.genai_metrics = &genai_metrics_;
     auto dimensions = rollup::ParseAllocationDimensions(config_.rollup_dimensions);
     if (!dimensions.ok()) return dimensions.status().WithContext("rollup.dimensions");
     rollups_ = std::make_unique<rollup::Aggregator>(rollup::AggregatorOptions{
@@ -64,6 +63,10 @@ class Server::Impl {
                                                      : config_.rollup_max_values_per_dimension});
     ingest_options.rollups = rollups_.get();
     ingest_options.rollup_dimensions = *dimensions;
+    std::vector<std::string> dimension_names;
+    for (const rollup::AllocationDimension& d : *dimensions) dimension_names.push_back(d.name);
+    genai_metrics_.SetDimensions(dimension_names);
+    ingest_options.genai_metrics = &genai_metrics_;
     otlp_metrics_ = std::make_unique<OtlpMetricsApi>(store_.get());
     analytics_ =
         std::make_unique<AnalyticsApi>(store_.get(), prices_.get(), *dimensions, rollups_.get());
@@ -263,8 +266,8 @@ class Server::Impl {
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
       return MethodNotAllowed(req, "GET");
     }
-    MetricsSources sources{ingest_service_.get(), budget_.get(),   http_.get(),
-                           &genai_metrics_,       redactor_.get(), store_.get()};
+    MetricsSources sources{ingest_service_.get(), budget_.get(), http_.get(),   &genai_metrics_,
+                           redactor_.get(),       store_.get(),  rollups_.get()};
     if (auth_->local_mode()) return RenderMetrics(req, sources, nullptr);
     auto principal = auth_->Authenticate(CredentialsOf(req), auth::Access::kRead);
     if (!principal.ok()) return Refuse(req, /*ingest=*/false, principal.status());

@@ -16,10 +16,10 @@ const run = promisify(execFile);
 const TOKEN_BOUNDS = ['1', '4', '16', '64', '256', '1024', '4096', '16384', '65536', '262144',
   '1048576', '4194304', '16777216', '67108864', '+Inf'];
 
-function chatSpans(traceId, calls) {
+function chatSpans(traceId, calls, service = 'support-bot') {
   const attr = (key, value) => ({ key, value });
   return JSON.stringify({ resourceSpans: [{
-    resource: { attributes: [attr('service.name', { stringValue: 'support-bot' })] },
+    resource: { attributes: [attr('service.name', { stringValue: service })] },
     scopeSpans: [{ spans: calls.map((call, i) => ({
       traceId, spanId: `10000000000000${String(i).padStart(2, '0')}`, name: 'chat', kind: 3,
       startTimeUnixNano: '1763000000000000000',
@@ -122,6 +122,40 @@ describe('GET /metrics in local mode', () => {
     assert.equal(counter(m, 'tokenscope_llm_calls', 'o3'), 2);
     const trace = await request(server, '/api/v1/traces/11111111111111111111111111111111');
     assert.equal(JSON.parse(trace.body).summary.llm_call_count, 1);
+  });
+});
+
+describe('GET /metrics with allocation dimensions', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ extraArgs: ['--rollup-dimensions', 'svc=resource:service.name,feature.flag',
+      '--rollup-max-values', '1'] });
+  });
+  after(async () => { await server?.stop(); });
+
+  test('series carry the dimensions as the rollups keep them, and the rollups report cardinality', async () => {
+    for (const [trace, service] of [['22222222222222222222222222222222', 'support-bot'],
+      ['33333333333333333333333333333333', 'billing-bot']]) {
+      const sent = await request(server, '/v1/traces', {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: chatSpans(trace, [{ model: 'gpt-4o', input: 5, output: 5, ms: 10 }], service),
+      });
+      assert.equal(sent.status, 200);
+    }
+    const m = await scrape(server);
+    // One value per dimension is kept: the second service is counted under __other__.
+    const kept = samples(m, 'tokenscope_llm_calls', 'tokenscope_llm_calls_total', { svc: 'support-bot' });
+    assert.equal(kept.length, 1);
+    assert.equal(kept[0].labels.feature_flag, '');
+    assert.equal(kept[0].labels.service_name, 'support-bot');
+    const folded = samples(m, 'tokenscope_llm_calls', 'tokenscope_llm_calls_total', { svc: '__other__' });
+    assert.equal(folded.length, 1);
+    assert.equal(folded[0].labels.service_name, 'billing-bot');
+    // billing-bot is folded twice: as the built-in service dimension and as svc.
+    assert.equal(samples(m, 'tokenscope_rollup_folded_values', 'tokenscope_rollup_folded_values_total')[0].value, 2);
+    const values = samples(m, 'tokenscope_rollup_dimension_values', 'tokenscope_rollup_dimension_values',
+      { project: 'default', dimension: 'svc' });
+    assert.equal(values[0].value, 1);
   });
 });
 
