@@ -90,7 +90,9 @@ Status Authenticator::Reload() {
   TS_ASSIGN_OR_RETURN(std::vector<ApiKey> keys, LoadKeyFile(key_file_));
   auto snapshot = std::make_shared<Snapshot>();
   for (ApiKey& key : keys) {
-    if (key.active()) snapshot->by_secret_hash.emplace(key.secret_sha256, std::move(key));
+    if (!key.active()) continue;
+    snapshot->secret_hash_by_id.emplace(key.id, key.secret_sha256);
+    snapshot->by_secret_hash.emplace(key.secret_sha256, std::move(key));
   }
   snapshot_ = std::move(snapshot);
   file_stamp_ = stamp;
@@ -130,6 +132,22 @@ StatusOr<Principal> Authenticator::Authenticate(const PresentedCredentials& cred
   if (!claimed.public_id.empty() && !ConstantTimeEquals(claimed.public_id, key.id)) {
     return Unauthenticated("the public key does not match the secret key");
   }
+  if (access == Access::kWrite && key.scope != KeyScope::kReadWrite) {
+    return PermissionDenied("API key " + key.id + " is read-only");
+  }
+  return Principal{key.project, key.scope, key.id};
+}
+
+StatusOr<Principal> Authenticator::AuthenticateKeyId(const std::string& key_id, Access access) {
+  std::shared_ptr<const Snapshot> snapshot = Current();
+  if (snapshot->by_secret_hash.empty()) {
+    return Principal{local_project_, KeyScope::kReadWrite, ""};
+  }
+  auto id = snapshot->secret_hash_by_id.find(key_id);
+  if (id == snapshot->secret_hash_by_id.end()) return Unauthenticated("unknown or revoked API key");
+  auto it = snapshot->by_secret_hash.find(id->second);
+  if (it == snapshot->by_secret_hash.end()) return Unauthenticated("unknown or revoked API key");
+  const ApiKey& key = it->second;
   if (access == Access::kWrite && key.scope != KeyScope::kReadWrite) {
     return PermissionDenied("API key " + key.id + " is read-only");
   }

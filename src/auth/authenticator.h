@@ -55,6 +55,11 @@ class Authenticator {
   // PermissionDenied (a read-only key asking to write).
   StatusOr<Principal> Authenticate(const PresentedCredentials& credentials, Access access);
 
+  // The principal of the active key with public id `key_id` (for a session signed in with it):
+  // Unauthenticated once the key is revoked or gone, PermissionDenied as above. In local mode,
+  // the local principal.
+  StatusOr<Principal> AuthenticateKeyId(const std::string& key_id, Access access);
+
   // True while no active key exists.
   bool local_mode();
   // Active keys, for the startup message.
@@ -63,6 +68,7 @@ class Authenticator {
  private:
   struct Snapshot {
     std::unordered_map<std::string, ApiKey> by_secret_hash;  // active keys only
+    std::unordered_map<std::string, std::string> secret_hash_by_id;  // active keys only
   };
 
   // The current snapshot, reloaded first when the file changed since the last check (the

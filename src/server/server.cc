@@ -14,6 +14,7 @@
 #include "redact/redactor.h"
 #include "rollup/aggregator.h"
 #include "server/analytics_api.h"
+#include "server/auth_api.h"
 #include "server/http_server.h"
 #include "server/logs_api.h"
 #include "server/metrics_endpoint.h"
@@ -96,6 +97,7 @@ class Server::Impl {
     if (!config_.tls_cert_file.empty() || !config_.tls_key_file.empty()) {
       TS_ASSIGN_OR_RETURN(tls, LoadTlsCredentials(config_.tls_cert_file, config_.tls_key_file));
     }
+    auth_api_ = std::make_unique<AuthApi>(auth_.get(), /*secure_cookies=*/tls.enabled());
     HttpServer::Options http_options;
     http_options.address = config_.http_address;
     http_options.max_body_bytes = config_.max_body_bytes;
@@ -177,8 +179,10 @@ class Server::Impl {
       return NotFound(req, path);
     }
 
-    auto principal = auth_->Authenticate(
-        CredentialsOf(req), ingest || admin ? auth::Access::kWrite : auth::Access::kRead);
+    // The web UI's sign-in; its session cookie counts for the query and admin API, never ingest.
+    if (path.starts_with("/api/v1/auth/")) return auth_api_->Handle(req, path);
+    const auth::Access access = ingest || admin ? auth::Access::kWrite : auth::Access::kRead;
+    auto principal = auth_api_->Authenticate(req, access, /*allow_cookie=*/!ingest);
     if (!principal.ok()) return Refuse(req, ingest, principal.status());
     return Dispatch(req, *target, principal->project);
   }
@@ -269,7 +273,7 @@ class Server::Impl {
     MetricsSources sources{ingest_service_.get(), budget_.get(), http_.get(),   &genai_metrics_,
                            redactor_.get(),       store_.get(),  rollups_.get()};
     if (auth_->local_mode()) return RenderMetrics(req, sources, nullptr);
-    auto principal = auth_->Authenticate(CredentialsOf(req), auth::Access::kRead);
+    auto principal = auth_api_->Authenticate(req, auth::Access::kRead, /*allow_cookie=*/true);
     if (!principal.ok()) return Refuse(req, /*ingest=*/false, principal.status());
     return RenderMetrics(req, sources, &principal->project);
   }
@@ -283,11 +287,8 @@ class Server::Impl {
     return MakeResponse(req, http::status::ok, R"({"status":"ok"})", "application/json");
   }
 
-  static auth::PresentedCredentials CredentialsOf(const HttpRequest& req) {
-    return {std::string(req[http::field::authorization]), std::string(req["x-api-key"])};
-  }
-
-  // 401 (with the schemes a client may use) or 403; in the OTLP error form on ingest paths.
+  // 401 (with the schemes a client may use, unless the web UI asked: the browser must not show a
+  // login dialog of its own) or 403; in the OTLP error form on ingest paths.
   HttpResponse Refuse(const HttpRequest& req, bool ingest, const Status& why) {
     const bool unauthenticated = why.code() == StatusCode::kUnauthenticated;
     const http::status status =
@@ -297,7 +298,7 @@ class Server::Impl {
             ? ingest_->Refuse(req, status, why)
             : MakeJsonError(req, status, unauthenticated ? "unauthenticated" : "permission_denied",
                             why.message());
-    if (unauthenticated)
+    if (unauthenticated && !AuthApi::SuppressChallenge(req))
       res.set(http::field::www_authenticate, R"(Bearer, Basic realm="tokenscope")");
     return res;
   }
@@ -399,6 +400,7 @@ class Server::Impl {
   std::unique_ptr<AnalyticsApi> analytics_;      // outlives ingest_service_ and retention_
   std::unique_ptr<RetentionWorker> retention_;
   std::unique_ptr<auth::Authenticator> auth_;
+  std::unique_ptr<AuthApi> auth_api_;
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<OtlpHttpIngest> ingest_;
   std::unique_ptr<QueryApi> query_;

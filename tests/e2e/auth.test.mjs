@@ -5,11 +5,14 @@
 // project alpha's key through every endpoint — trace ids guessed from beta, search parameters
 // and filters naming beta's services, beta's cursors, logs, OTLP metrics, services, sessions, admin
 // recomputation and gRPC — all of which must show alpha's data only. Local mode (no keys) stays
-// on loopback.
+// on loopback. The web UI's sign-in: a key traded for a session cookie at /api/v1/auth/login
+// (HttpOnly, SameSite=Strict, Path=/, Secure over TLS) reads its own project only, never
+// authenticates OTLP ingest, needs X-Tokenscope-CSRF on POSTs, ends on logout and stops working
+// within about two seconds of its key being revoked.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +25,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 import { exactJson, request } from './lib/http.mjs';
-import { startServer, tokenscopeBinary } from './lib/server.mjs';
+import { httpsRequest, startServer, tokenscopeBinary } from './lib/server.mjs';
 
 const run = promisify(execFile);
 const TRACE_ALPHA = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
@@ -96,6 +99,28 @@ async function post(server, path, body, headers) {
   return call(server, path, { 'content-type': 'application/json', ...headers },
     { method: 'POST', body });
 }
+
+/** POST /api/v1/auth/login with a JSON body. */
+async function login(server, body, headers = {}) {
+  return post(server, '/api/v1/auth/login', JSON.stringify(body), headers);
+}
+
+/** The session token a login answer set, asserting the cookie's attributes. */
+function sessionToken(response, { maxAge = 43200, secure = false } = {}) {
+  const setCookie = response.headers.get('set-cookie');
+  assert.ok(setCookie, 'a Set-Cookie header');
+  const match = /^tokenscope_session=([0-9a-f]{64}); /.exec(setCookie);
+  assert.ok(match, setCookie);
+  const attributes = setCookie.split(';').map((a) => a.trim());
+  for (const expected of ['Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAge}`]) {
+    assert.ok(attributes.includes(expected), `${expected} in ${setCookie}`);
+  }
+  assert.equal(attributes.includes('Secure'), secure, setCookie);
+  return match[1];
+}
+
+const withCookie = (token, extra = {}) => ({ cookie: `tokenscope_session=${token}`, ...extra });
+const CSRF = { 'x-tokenscope-csrf': '1' };
 
 function callGrpc(address, bytes, metadataEntries) {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
@@ -293,6 +318,214 @@ describe('projects and API keys', () => {
     assert.ok(ids.includes(TRACE_ALPHA) && !ids.includes(TRACE_BETA));
     await assert.rejects(run(tokenscopeBinary(),
       ['traces', 'search', '--endpoint', server.baseUrl, '--since', '1000d']), /401|API key/);
+  });
+});
+
+describe('web UI sessions', () => {
+  let server;
+  let alpha;
+  let alphaRead;
+  let beta;
+
+  before(async () => {
+    server = await startServer();
+    alpha = await createKey(server, 'alpha');
+    alphaRead = await createKey(server, 'alpha', 'read-only');
+    beta = await createKey(server, 'beta');
+    for (let i = 0; i < 50 && (await call(server, '/api/v1/services')).status !== 401; i++) {
+      await sleep(100);
+    }
+    for (const [key, traceId, service] of [[alpha, TRACE_ALPHA, 'alpha-svc'], [beta, TRACE_BETA, 'beta-svc']]) {
+      assert.equal((await post(server, '/v1/traces', traceRequest(traceId, service), bearer(key))).status, 200);
+      assert.equal((await post(server, '/v1/logs', logsRequest(traceId, service, `${service} log`), bearer(key))).status, 200);
+    }
+    assert.equal((await post(server, '/v1/traces', traceRequest('e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5',
+      'beta-svc', 1_763_000_002_000_000_000n, 'conv-beta-only'), bearer(beta))).status, 200);
+  });
+  after(async () => { await server?.stop(); });
+
+  test('login trades a key for an HttpOnly, SameSite=Strict cookie', async () => {
+    const response = await login(server, { key: alpha.secret });
+    assert.equal(response.status, 200, response.body.toString());
+    const body = exactJson(response);
+    assert.equal(body.project, 'alpha');
+    assert.equal(body.access, 'read_write');
+    assert.equal(body.local, false);
+    const expires = BigInt(body.expires_unix_nano);
+    const twelveHours = BigInt(Date.now()) * 1_000_000n + 12n * 3600n * 1_000_000_000n;
+    assert.ok(expires > twelveHours - 60_000_000_000n && expires <= twelveHours + 60_000_000_000n);
+    const token = sessionToken(response);
+    assert.ok(!response.body.toString().includes(token), 'the token is in the cookie only');
+    const session = exactJson(await call(server, '/api/v1/auth/session', withCookie(token)));
+    assert.deepEqual([session.project, session.access, session.expires_unix_nano],
+      ['alpha', 'read_write', body.expires_unix_nano]);
+
+    // The Basic form, a read-only key, and a 30-day session.
+    const pair = await login(server, { public_key: alphaRead.id, secret_key: alphaRead.secret, remember: true });
+    assert.equal(pair.status, 200);
+    assert.equal(exactJson(pair).access, 'read');
+    sessionToken(pair, { maxAge: 30 * 24 * 3600 });
+  });
+
+  test('login refuses what a header would refuse, with the same error', async () => {
+    const mismatched = await login(server, { public_key: beta.id, secret_key: alpha.secret });
+    assert.equal(mismatched.status, 401);
+    assert.match(exactJson(mismatched).error.message, /does not match/);
+    for (const body of [{ key: 'sk-ts-wrong' }, {}, { key: '' }]) {
+      const refused = await login(server, body);
+      assert.equal(refused.status, 401, JSON.stringify(body));
+      const viaHeader = await call(server, '/api/v1/services', body.key ? bearer({ secret: body.key }) : {});
+      assert.deepEqual(exactJson(refused).error, exactJson(viaHeader).error);
+      assert.equal(refused.headers.get('set-cookie'), null);
+      assert.match(refused.headers.get('www-authenticate'), /Bearer/);
+    }
+    // The UI's requests get no challenge, so the browser shows no dialog of its own.
+    const fromUi = await login(server, { key: 'sk-ts-wrong' }, { 'x-requested-with': 'tokenscope-ui' });
+    assert.equal(fromUi.status, 401);
+    assert.equal(fromUi.headers.get('www-authenticate'), null);
+    const staleCookie = await call(server, '/api/v1/traces', withCookie('0'.repeat(64)));
+    assert.equal(staleCookie.status, 401);
+    assert.equal(staleCookie.headers.get('www-authenticate'), null);
+    const noSession = await call(server, '/api/v1/auth/session');
+    assert.equal(noSession.status, 401);
+    assert.match(noSession.headers.get('www-authenticate'), /Bearer/);
+
+    // Only JSON: a cross-site form cannot send it.
+    const form = await call(server, '/api/v1/auth/login', { 'content-type': 'text/plain' },
+      { method: 'POST', body: JSON.stringify({ key: alpha.secret }) });
+    assert.equal(form.status, 415);
+    assert.equal((await call(server, '/api/v1/auth/login')).status, 405);
+  });
+
+  test('a cookie of project alpha reads alpha only', async () => {
+    const a = withCookie(sessionToken(await login(server, { key: alpha.secret })));
+    const b = withCookie(sessionToken(await login(server, { key: beta.secret })));
+    assert.deepEqual((await json(server, '/api/v1/services', a)).services, ['alpha-svc']);
+    assert.deepEqual((await json(server, '/api/v1/services', b)).services.sort(), ['beta-svc']);
+    assert.equal((await call(server, `/api/v1/traces/${TRACE_BETA}`, a)).status, 404);
+    assert.equal((await json(server, `/api/v1/traces/${TRACE_ALPHA}`, a)).spans.length, 2);
+    for (const path of ['/api/v1/traces?start=0', '/api/v1/traces?start=0&service=beta-svc',
+      '/api/v1/spans?start=0', `/api/v1/traces?start=0&filter=${encodeURIComponent('service = "beta-svc"')}`]) {
+      const page = await json(server, path, a);
+      assert.ok((page.traces ?? page.spans).every((t) => t.trace_id !== TRACE_BETA), path);
+    }
+    assert.deepEqual((await json(server, `/api/v1/logs?trace_id=${TRACE_BETA}`, a)).logs, []);
+    assert.deepEqual((await json(server, '/api/v1/logs', a)).logs.map((l) => l.body), ['alpha-svc log']);
+    assert.deepEqual((await json(server, '/api/v1/sessions?start=0', a)).sessions.map((s) => s.session_id),
+      ['conv-shared']);
+    assert.equal((await call(server, '/api/v1/sessions/conv-beta-only?start=0', a)).status, 404);
+    const costs = await call(server, '/api/v1/costs?start=0&format=csv&group_by=service', a);
+    assert.equal(costs.status, 200);
+    assert.ok(!costs.body.toString().includes('beta-svc'), 'the CSV download works with the cookie');
+    // A key header wins over the cookie.
+    assert.deepEqual((await json(server, '/api/v1/services', { ...a, ...bearer(beta) })).services, ['beta-svc']);
+  });
+
+  test('a cookie never authenticates OTLP ingest', async () => {
+    const a = withCookie(sessionToken(await login(server, { key: alpha.secret })), CSRF);
+    for (const path of ['/v1/traces', '/api/public/otel/v1/traces']) {
+      const response = await post(server, path, traceRequest('f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6', 'cookie-svc'), a);
+      assert.equal(response.status, 401, path);
+    }
+    assert.equal((await post(server, '/v1/logs', logsRequest(TRACE_ALPHA, 'x', 'x'), a)).status, 401);
+    assert.equal((await post(server, '/v1/metrics', metricsRequest('x', 1), a)).status, 401);
+  });
+
+  test('cookie POSTs need X-Tokenscope-CSRF: 1', async () => {
+    const token = sessionToken(await login(server, { key: alpha.secret }));
+    const bare = await post(server, '/api/v1/admin/reprice?start=0', '', withCookie(token));
+    assert.equal(bare.status, 403);
+    assert.match(exactJson(bare).error.message, /X-Tokenscope-CSRF/);
+    assert.equal((await post(server, '/api/v1/admin/reprice?start=0', '', withCookie(token, CSRF))).status, 200);
+    // A key header needs no CSRF header; a read-only session still may not write.
+    assert.equal((await post(server, '/api/v1/admin/reprice?start=0', '', bearer(alpha))).status, 200);
+    const readOnly = sessionToken(await login(server, { key: alphaRead.secret }));
+    assert.equal((await post(server, '/api/v1/admin/reprice?start=0', '', withCookie(readOnly, CSRF))).status, 403);
+    assert.equal((await post(server, '/api/v1/auth/logout', '', withCookie(token))).status, 403);
+  });
+
+  test('logout ends the session and expires the cookie', async () => {
+    const token = sessionToken(await login(server, { key: alpha.secret }));
+    assert.equal((await call(server, '/api/v1/services', withCookie(token))).status, 200);
+    const out = await post(server, '/api/v1/auth/logout', '', withCookie(token, CSRF));
+    assert.equal(out.status, 200);
+    assert.match(out.headers.get('set-cookie'), /^tokenscope_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0/);
+    assert.equal((await call(server, '/api/v1/services', withCookie(token))).status, 401);
+    assert.equal((await call(server, '/api/v1/auth/session', withCookie(token))).status, 401);
+  });
+
+  test('a revoked key\'s sessions stop working within two seconds', async () => {
+    const doomed = await createKey(server, 'alpha');
+    let response;
+    for (let i = 0; i < 50 && (response = await login(server, { key: doomed.secret })).status !== 200; i++) {
+      await sleep(100);
+    }
+    const token = sessionToken(response);
+    assert.equal((await call(server, '/api/v1/services', withCookie(token))).status, 200);
+    await run(tokenscopeBinary(), ['keys', '--data', server.dataDir, 'revoke', doomed.id]);
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < 5000) {
+      status = (await call(server, '/api/v1/services', withCookie(token))).status;
+      if (status === 200) await sleep(50);
+    }
+    assert.equal(status, 401);
+    assert.ok(Date.now() - revokedAt <= 2000, `took ${Date.now() - revokedAt} ms`);
+    assert.equal((await call(server, '/api/v1/auth/session', withCookie(token))).status, 401);
+    assert.equal((await login(server, { key: doomed.secret })).status, 401);
+  });
+});
+
+describe('web UI sessions over TLS and in local mode', () => {
+  test('the cookie is Secure over TLS', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokenscope-auth-tls-'));
+    const path = (name) => join(dir, name);
+    let server;
+    try {
+      const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+      await run('openssl', ['req', '-x509', ...ecKey, '-keyout', path('ca.key'), '-out', path('ca.pem'),
+        '-days', '2', '-subj', '/CN=Tokenscope auth test CA', '-addext', 'basicConstraints=critical,CA:TRUE',
+        '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+      await run('openssl', ['req', ...ecKey, '-keyout', path('server.key'), '-out', path('server.csr'), '-subj', '/CN=127.0.0.1']);
+      await writeFile(path('server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' +
+        'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+      await run('openssl', ['x509', '-req', '-in', path('server.csr'), '-CA', path('ca.pem'), '-CAkey', path('ca.key'),
+        '-CAcreateserial', '-days', '2', '-extfile', path('server.ext'), '-out', path('server.pem')]);
+      const ca = (await import('node:fs')).readFileSync(path('ca.pem'), 'utf8');
+      const dataDir = await mkdtemp(join(tmpdir(), 'tokenscope-auth-tls-data-'));
+      const { stdout } = await run(tokenscopeBinary(), ['keys', '--data', dataDir, '--json', 'create', '--project', 'alpha']);
+      const key = JSON.parse(stdout);
+      server = await startServer({ dataDir, tls: { certFile: path('server.pem'), keyFile: path('server.key'), ca } });
+      const response = await httpsRequest(server.url('/api/v1/auth/login'), {
+        ca, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: key.secret }),
+      });
+      assert.equal(response.status, 200, response.body.toString());
+      const token = sessionToken({ headers: { get: (name) => [].concat(response.headers[name])[0] } }, { secure: true });
+      const services = await httpsRequest(server.url('/api/v1/services'), { ca, headers: withCookie(token) });
+      assert.equal(services.status, 200);
+      await server.stop();
+      server = null;
+      await rm(dataDir, { recursive: true, force: true });
+    } finally {
+      await server?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('local mode: login answers with the default project and sets no cookie', async () => {
+    const server = await startServer();
+    try {
+      const response = await login(server, {});
+      assert.equal(response.status, 200);
+      const body = exactJson(response);
+      assert.equal(body.local, true);
+      assert.equal(body.access, 'read_write');
+      assert.equal(typeof body.project, 'string');
+      assert.equal(response.headers.get('set-cookie'), null);
+      assert.equal(exactJson(await call(server, '/api/v1/auth/session')).local, true);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

@@ -5,12 +5,13 @@
 // starts, and the demo workload is sent with one of them. Then: opening the UI without a key
 // lands on the login page (remembering the page asked for); a wrong secret, and the right
 // secret with another key's public key, are refused with the server's 401 shown; the right key
-// goes back to the page asked for, where the ingested traces are listed and every API call
-// carries the key; the key lives in sessionStorage only (a new tab must sign in again); sign out
-// forgets it. Pasting everything `keys create` printed fills both fields, and "remember on this
-// device" keeps the key (sent as Basic public:secret) in localStorage for new tabs. A key revoked
-// while signed in sends the user back to the login page. Screenshots go to
-// $TOKENSCOPE_ARTIFACTS (default build/test-artifacts/ui).
+// goes back to the page asked for, where the ingested traces are listed. The key is never kept in
+// the browser: no API call carries it, localStorage and sessionStorage hold no trace of it, and
+// the session lives in an HttpOnly, SameSite=Strict cookie that document.cookie does not show; a
+// reload and a new tab stay signed in; sign out ends the session. Pasting everything `keys
+// create` printed fills both fields, "keep me signed in" asks for a 30-day cookie, and the CSV
+// link works with the cookie. A key revoked while signed in sends the user back to the login
+// page. Screenshots go to $TOKENSCOPE_ARTIFACTS (default build/test-artifacts/ui).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +31,6 @@ const CHROMIUM = process.env.TOKENSCOPE_CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = process.env.TOKENSCOPE_ARTIFACTS || resolve(HERE, '..', '..', 'build', 'test-artifacts', 'ui');
 const DEMO_TRACES = 24;
 const UI_TIMEOUT_MS = 15_000;
-const KEY_STORAGE = 'tokenscope.apiKey';
 const WRONG_SECRET = 'sk-ts-0000000000wrong0000000000000000';
 const START_PAGE = '/?order=cost_desc';
 
@@ -79,9 +79,30 @@ after(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
 });
 
-/** The key as the page stores it: [sessionStorage, localStorage]. */
-function storedKeys(page) {
-  return page.evaluate((name) => [sessionStorage.getItem(name), localStorage.getItem(name)], KEY_STORAGE);
+/** Everything the page keeps in sessionStorage and localStorage, and what document.cookie shows. */
+function browserState(page) {
+  return page.evaluate(() => {
+    const dump = (storage) => Array.from({ length: storage.length }, (_, i) => {
+      const key = storage.key(i);
+      return `${key}=${storage.getItem(key)}`;
+    }).join('\n');
+    return { session: dump(sessionStorage), local: dump(localStorage), cookie: document.cookie };
+  });
+}
+
+/** Asserts that no secret is kept where the page's scripts can read it. */
+async function assertNoKeyInBrowser(page) {
+  const state = await browserState(page);
+  for (const secret of [keyA.secret, keyB.secret, WRONG_SECRET]) {
+    for (const [where, text] of Object.entries(state)) {
+      assert.ok(!text.includes(secret), `a secret key in ${where}`);
+    }
+  }
+  assert.ok(!/tokenscope_session/.test(state.cookie), 'the session cookie is HttpOnly');
+}
+
+async function sessionCookie(context) {
+  return (await context.cookies()).find((c) => c.name === 'tokenscope_session' && c.value);
 }
 
 const traceRows = (page) => page.locator('[data-testid=traces-table] tbody tr');
@@ -116,7 +137,8 @@ describe('signing in to a server with API keys', { skip: !haveChromium && `no br
     assert.match(error, /did not accept this key \(401/);
     assert.match(error, /unknown or revoked API key/);
     assert.match(page.url(), /\/login\?next=/);
-    assert.deepEqual(await storedKeys(page), [null, null]);
+    await assertNoKeyInBrowser(page);
+    assert.equal(await sessionCookie(context), undefined);
     await shot('login-wrong-key');
 
     // The right secret with another key's public key: sent as Basic, refused as a mismatch.
@@ -124,7 +146,8 @@ describe('signing in to a server with API keys', { skip: !haveChromium && `no br
     await page.getByTestId('login-public').fill(keyB.id);
     await page.getByTestId('login-submit').click();
     await page.waitForFunction(() => /does not match/.test(document.querySelector('[data-testid=login-error]')?.textContent ?? ''));
-    assert.deepEqual(await storedKeys(page), [null, null]);
+    await assertNoKeyInBrowser(page);
+    assert.equal(await sessionCookie(context), undefined);
   });
 
   test('the right key goes back to that page, which lists the ingested traces', async () => {
@@ -135,32 +158,51 @@ describe('signing in to a server with API keys', { skip: !haveChromium && `no br
     const searched = page.waitForRequest((r) => r.url().includes('/api/v1/traces?'));
     await page.getByTestId('login-submit').click();
     await page.waitForURL((url) => `${url.pathname}${url.search}` === START_PAGE);
-    assert.equal((await (await searched).allHeaders()).authorization, `Bearer ${keyA.secret}`);
+    const headers = await (await searched).allHeaders();
+    assert.equal(headers.authorization, undefined, 'API calls carry no key');
+    assert.equal(headers['x-requested-with'], 'tokenscope-ui');
+    assert.match(headers.cookie ?? '', /tokenscope_session=[0-9a-f]{64}/);
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=traces-table] tbody tr').length === n, DEMO_TRACES);
     const firstName = await traceRows(page).first().locator('td.name a').textContent();
     assert.equal(firstName, body.traces[0].root_name, 'the most expensive trace first, as the URL asked');
-    assert.deepEqual(await storedKeys(page), [keyA.secret, null], 'this tab only, by default');
+    await assertNoKeyInBrowser(page);
+    const cookie = await sessionCookie(context);
+    assert.ok(cookie, 'a session cookie');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.equal(cookie.path, '/');
+    const hours = (cookie.expires * 1000 - Date.now()) / 3_600_000;
+    assert.ok(hours > 11.9 && hours <= 12, `expires in ${hours} h`);
     await page.getByTestId('sign-out').waitFor();
     await shot('login-signed-in');
 
-    // A new tab has no sessionStorage: it signs in again.
+    // A reload stays signed in, and so does a new tab of the same browser.
+    await page.reload();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=traces-table] tbody tr').length === n, DEMO_TRACES);
+    assert.equal(`${new URL(page.url()).pathname}${new URL(page.url()).search}`, START_PAGE);
+    await page.getByTestId('sign-out').waitFor();
     const other = await context.newPage();
-    await other.goto(server.url('/'));
-    await other.waitForURL(/\/login/);
+    await other.goto(server.url('/sessions'));
+    await other.getByTestId('sign-out').waitFor();
+    assert.equal(new URL(other.url()).pathname, '/sessions');
     await other.close();
   });
 
-  test('sign out forgets the key and shows the login page', async () => {
+  test('sign out ends the session and shows the login page', async () => {
+    const token = (await sessionCookie(context)).value;
     await page.getByTestId('sign-out').click();
     await page.waitForURL(/\/login/);
     await page.getByTestId('login-form').waitFor();
-    assert.deepEqual(await storedKeys(page), [null, null]);
+    assert.equal(await sessionCookie(context), undefined);
+    // The server forgot it too: the old cookie no longer works.
+    const stale = await fetch(server.url('/api/v1/auth/session'), { headers: { cookie: `tokenscope_session=${token}` } });
+    assert.equal(stale.status, 401);
     await page.goto(server.url('/'));
     await page.waitForURL(/\/login/);
     assert.equal(await page.getByTestId('sign-out').count(), 0);
   });
 
-  test('pasting what keys create printed, remembered on this device', async () => {
+  test('pasting what keys create printed, kept signed in for 30 days', async () => {
     await page.goto(server.url('/dashboard'));
     await page.waitForURL(/\/login\?next=%2Fdashboard/);
     await page.getByTestId('login-secret').evaluate((input, text) => {
@@ -174,20 +216,20 @@ describe('signing in to a server with API keys', { skip: !haveChromium && `no br
     await page.getByTestId('login-submit').click();
     await page.waitForURL((url) => url.pathname === '/dashboard');
     await page.getByTestId('dashboard').waitFor();
-    assert.deepEqual(await storedKeys(page), [null, `${keyB.id}:${keyB.secret}`]);
+    await assertNoKeyInBrowser(page);
+    const cookie = await sessionCookie(context);
+    const days = (cookie.expires * 1000 - Date.now()) / 86_400_000;
+    assert.ok(days > 29.9 && days <= 30, `expires in ${days} days`);
 
-    // A new tab of the same browser is signed in, and sends the key as Basic public:secret.
-    const other = await context.newPage();
-    const searched = other.waitForRequest((r) => r.url().includes('/api/v1/traces?'));
-    await other.goto(server.url('/'));
-    const basic = Buffer.from(`${keyB.id}:${keyB.secret}`).toString('base64');
-    assert.equal((await (await searched).allHeaders()).authorization, `Basic ${basic}`);
-    await other.waitForFunction((n) => document.querySelectorAll('[data-testid=traces-table] tbody tr').length === n, DEMO_TRACES);
-    assert.match(other.url(), /\/$/);
-    await other.getByTestId('sign-out').click();
-    await other.waitForURL(/\/login/);
-    assert.deepEqual(await storedKeys(other), [null, null]);
-    await other.close();
+    // The CSV link is a plain link: the cookie goes along.
+    const href = await page.getByTestId('download-csv').getAttribute('href');
+    const csv = await page.evaluate((url) => fetch(url).then(async (r) => [r.status, r.headers.get('content-type')]), href);
+    assert.equal(csv[0], 200);
+    assert.match(csv[1], /text\/csv/);
+
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(/\/login/);
+    assert.equal(await sessionCookie(context), undefined);
   });
 
   test('a key revoked while signed in sends the user back to the login page', async () => {
@@ -204,7 +246,8 @@ describe('signing in to a server with API keys', { skip: !haveChromium && `no br
 
     await page.getByTestId('nav-dashboard').click();
     await page.waitForURL(/\/login\?next=%2Fdashboard/);
-    assert.deepEqual(await storedKeys(page), [null, null], 'the refused key is forgotten');
+    await page.getByTestId('login-form').waitFor();
+    await assertNoKeyInBrowser(page);
   });
 });
 

@@ -1,5 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
-import { forgetApiKey, onUnauthorized, useApiKey } from './api';
+import { checkSession, logout, onUnauthorized, useSignIn } from './api';
 import { navigate, urlWith, useLocation } from './router';
 import { DashboardPage } from './components/DashboardPage';
 import { LoginPage } from './components/LoginPage';
@@ -32,12 +32,17 @@ function toLogin(): void {
 
 export function App() {
   const location = useLocation();
-  const apiKey = useApiKey();
+  const signIn = useSignIn();
 
-  // Any 401 from the API: the key is missing or no longer valid.
+  // Any 401 from the API: not signed in, or the session ended (expired, key revoked).
   useEffect(() => {
     onUnauthorized(toLogin);
-    return () => onUnauthorized(null);
+    const controller = new AbortController();
+    checkSession(controller.signal).catch(() => undefined);
+    return () => {
+      onUnauthorized(null);
+      controller.abort();
+    };
   }, []);
 
   const path = location.path.replace(/\/+$/, '') || '/';
@@ -91,13 +96,13 @@ export function App() {
             </>
           )}
         </nav>
-        {apiKey && section !== 'login' && (
+        {signIn && !signIn.local && section !== 'login' && (
           <button
             className="ghost small"
-            title="Forget the API key in this browser"
+            title={`Signed in to project ${signIn.project}; end the session`}
             onClick={() => {
-              forgetApiKey();
-              navigate(urlWith('/login', { next: here() === '/' ? undefined : here() }));
+              const next = here() === '/' ? undefined : here();
+              void logout().finally(() => navigate(urlWith('/login', { next })));
             }}
             data-testid="sign-out"
           >

@@ -1,7 +1,6 @@
 // The Tokenscope query API (docs/api.md) as typed fetch calls.
 
 import { useSyncExternalStore } from 'react';
-import { authorizationHeader } from './auth';
 
 export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
 export type Attributes = Record<string, AttributeValue>;
@@ -159,64 +158,45 @@ export class ApiError extends Error {
   }
 }
 
-const KEY_STORAGE = 'tokenscope.apiKey';
+// Signing in: the login page trades the API key for a session cookie (HttpOnly, SameSite=Strict)
+// at POST /api/v1/auth/login. The key is never kept in the browser; the UI only knows whether it
+// is signed in. Components follow that with useSignIn().
 
-// The API key lives in sessionStorage (this tab, until it closes) unless the user asked to be
-// remembered on this device (localStorage). Components follow it with useApiKey().
-const keyListeners = new Set<() => void>();
-
-function storage(kind: 'session' | 'local'): Storage | null {
-  try {
-    return kind === 'session' ? window.sessionStorage : window.localStorage;
-  } catch {
-    return null;
-  }
+export interface SignIn {
+  project: string;
+  access: 'read' | 'read_write';
+  /** True when the server has no API keys (local mode): nothing to sign in or out of. */
+  local: boolean;
+  expires_unix_nano?: string;
 }
 
-export function storedApiKey(): string {
-  try {
-    return storage('session')?.getItem(KEY_STORAGE) ?? storage('local')?.getItem(KEY_STORAGE) ?? '';
-  } catch {
-    return '';
-  }
+let signIn: SignIn | null = null;
+const signInListeners = new Set<() => void>();
+
+function setSignIn(value: SignIn | null): void {
+  signIn = value;
+  for (const l of signInListeners) l();
 }
 
-/** Keeps `key` (the stored form of auth.ts) for this tab, or on this device with `remember`. */
-export function storeApiKey(key: string, remember = false): void {
-  forgetApiKey(false);
-  storage(remember ? 'local' : 'session')?.setItem(KEY_STORAGE, key);
-  for (const l of keyListeners) l();
-}
-
-export function forgetApiKey(notify = true): void {
-  for (const kind of ['session', 'local'] as const) {
-    try {
-      storage(kind)?.removeItem(KEY_STORAGE);
-    } catch {
-      // storage disabled: nothing was kept
-    }
-  }
-  if (notify) for (const l of keyListeners) l();
-}
-
-/** The stored key, re-rendering when it changes (also from another tab, for remembered keys). */
-export function useApiKey(): string {
+/** The current sign-in (null when signed out or not known yet). */
+export function useSignIn(): SignIn | null {
   return useSyncExternalStore(
     (listener) => {
-      keyListeners.add(listener);
-      window.addEventListener('storage', listener);
-      return () => {
-        keyListeners.delete(listener);
-        window.removeEventListener('storage', listener);
-      };
+      signInListeners.add(listener);
+      return () => signInListeners.delete(listener);
     },
-    storedApiKey,
+    () => signIn,
   );
 }
 
+// Every API call sends the session cookie of this origin, and two headers: X-Requested-With so
+// that a 401 carries no WWW-Authenticate (the browser must not show a login dialog of its own),
+// and X-Tokenscope-CSRF, which the server requires of cookie-authenticated POSTs.
+const UI_HEADERS = { 'X-Requested-With': 'tokenscope-ui', 'X-Tokenscope-CSRF': '1' };
+
 let unauthorizedHandler: (() => void) | null = null;
 
-/** Called when the API answers 401 to a request made with the currently stored key (or none). */
+/** Called when the API answers 401: not signed in, or the session ended (expired, key revoked). */
 export function onUnauthorized(handler: (() => void) | null): void {
   unauthorizedHandler = handler;
 }
@@ -230,15 +210,11 @@ function buildUrl(path: string, params: Record<string, string | undefined>): str
   return qs ? `${path}?${qs}` : path;
 }
 
-async function apiFetch(url: string, accept: string, signal?: AbortSignal, key = storedApiKey(), notify = true): Promise<Response> {
-  const headers: Record<string, string> = { Accept: accept };
-  const authorization = authorizationHeader(key);
-  if (authorization) headers.Authorization = authorization;
-  // credentials 'omit': the key goes in the header we set; the browser must not answer the
-  // server's Basic challenge with a login dialog of its own.
-  const response = await fetch(url, { headers, signal, credentials: 'omit' });
-  if (response.status === 401 && notify && key === storedApiKey()) {
-    if (key) forgetApiKey();
+async function apiFetch(url: string, accept: string, signal?: AbortSignal, init: RequestInit = {}, notify = true): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept, ...UI_HEADERS, ...((init.headers as Record<string, string>) ?? {}) };
+  const response = await fetch(url, { ...init, headers, signal, credentials: 'same-origin' });
+  if (response.status === 401 && notify) {
+    setSignIn(null);
     unauthorizedHandler?.();
   }
   return response;
@@ -256,19 +232,57 @@ async function getJson<T>(path: string, params: Record<string, string | undefine
   return (await response.json()) as T;
 }
 
+/** What the login page sends: the secret key, with its public key when given. */
+export interface LoginRequest {
+  secret: string;
+  publicId?: string;
+  /** Keep the session for 30 days instead of 12 hours. */
+  remember?: boolean;
+}
+
 /**
- * Tries `key` (stored form) against the API without storing it. Resolves when the server
- * accepts it; rejects with the server's ApiError (401 for a wrong key) otherwise.
+ * Signs in: the server checks the key and sets the session cookie. Rejects with the server's
+ * ApiError (401 for a wrong or revoked key) otherwise. The key is not kept.
  */
-export async function checkApiKey(key: string, signal?: AbortSignal): Promise<void> {
-  const response = await apiFetch('/api/v1/services', 'application/json', signal, key, false);
+export async function login(req: LoginRequest, signal?: AbortSignal): Promise<SignIn> {
+  const body = req.publicId
+    ? { public_key: req.publicId, secret_key: req.secret, remember: !!req.remember }
+    : { key: req.secret, remember: !!req.remember };
+  const response = await apiFetch(
+    '/api/v1/auth/login',
+    'application/json',
+    signal,
+    { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+    false,
+  );
   if (!response.ok) throw await errorOf(response);
+  const result = (await response.json()) as SignIn;
+  setSignIn(result);
+  return result;
+}
+
+/** Ends the session (the server deletes it and expires the cookie). */
+export async function logout(): Promise<void> {
+  try {
+    await apiFetch('/api/v1/auth/logout', 'application/json', undefined, { method: 'POST' }, false);
+  } finally {
+    setSignIn(null);
+  }
+}
+
+/** Whether this browser is signed in (or the server needs no key); null when not. */
+export async function checkSession(signal?: AbortSignal): Promise<SignIn | null> {
+  const response = await apiFetch('/api/v1/auth/session', 'application/json', signal, {}, false);
+  const result = response.ok ? ((await response.json()) as SignIn) : null;
+  setSignIn(result);
+  return result;
 }
 
 /** Whether the server answers without any key (local mode). */
 export async function serverIsOpen(signal?: AbortSignal): Promise<boolean> {
-  const response = await apiFetch('/api/v1/services', 'application/json', signal, '', false);
-  return response.ok;
+  const response = await fetch('/api/v1/auth/session', { headers: UI_HEADERS, signal, credentials: 'omit' });
+  if (!response.ok) return false;
+  return ((await response.json()) as SignIn).local;
 }
 
 export interface TraceQuery {
@@ -423,17 +437,11 @@ export function getCosts(q: CostQuery, signal?: AbortSignal): Promise<CostRespon
   return getJson<CostResponse>('/api/v1/costs', costParams(q), signal);
 }
 
-/** The URL of the cost table as CSV (works as a plain link in local mode). */
+/** The URL of the cost table as CSV (a plain link: the session cookie goes along). */
 export function costsCsvUrl(q: CostQuery): string {
   return buildUrl('/api/v1/costs', { ...costParams(q), format: 'csv' });
 }
 
-/** The CSV with the stored key sent along, for servers with keys (a link cannot carry it). */
-export async function fetchCostsCsv(q: CostQuery): Promise<Blob> {
-  const response = await apiFetch(costsCsvUrl(q), 'text/csv', undefined);
-  if (!response.ok) throw await errorOf(response);
-  return response.blob();
-}
 
 // GET /api/v1/sessions and GET /api/v1/sessions/{session_id} (docs/api.md).
 

@@ -1,9 +1,9 @@
 // API keys as the UI handles them. Pure functions, no storage or network.
 //
 // `tokenscope keys create` prints a public key (`pk-ts-` and 16 hex digits) and a secret key
-// (`sk-ts-` and 32 base62 characters). The secret alone authenticates (Bearer); with the public
-// key it is sent as HTTP Basic `public:secret`, and the server also checks that the two belong
-// together. A credential is kept as one string: the secret, or `public:secret`.
+// (`sk-ts-` and 32 base62 characters). The login page posts the secret (with the public key,
+// when given; the server then also checks that the two belong together) to /api/v1/auth/login
+// and keeps neither. The encode/decode helpers below are for clients that send headers.
 
 export interface ApiCredential {
   secret: string;

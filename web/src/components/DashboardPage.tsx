@@ -1,14 +1,12 @@
 // The dashboard: LLM call analytics from GET /api/v1/metrics (time series) and GET
 // /api/v1/costs (the cost table) for a time range, grouped by one dimension.
 
-import { useEffect, useState, type MouseEvent } from 'react';
+import { useEffect, useState } from 'react';
 import {
   ApiError,
   costsCsvUrl,
-  fetchCostsCsv,
   getCosts,
   getMetric,
-  storedApiKey,
   type CostQuery,
   type CostResponse,
   type MetricQuery,
@@ -348,35 +346,15 @@ function usd(v: number): string {
 
 function CostTable(props: { costs: CostResponse | null; error: string | null; groupLabel: string; groupBy: GroupBy; csvQuery: CostQuery }) {
   const { costs } = props;
-  const [downloadError, setDownloadError] = useState<string | null>(null);
   const csvHref = costsCsvUrl(props.csvQuery);
-  const download = (e: MouseEvent<HTMLAnchorElement>) => {
-    // With a key, fetch the file with it (a plain link cannot send the header).
-    if (!storedApiKey() || e.metaKey || e.ctrlKey || e.shiftKey) return;
-    e.preventDefault();
-    setDownloadError(null);
-    fetchCostsCsv(props.csvQuery)
-      .then((blob) => {
-        const url = URL.createObjectURL(blob);
-        const a = document.createElement('a');
-        a.href = url;
-        a.download = `tokenscope-costs-${props.groupBy}.csv`;
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      })
-      .catch((err: unknown) => setDownloadError(err instanceof Error ? err.message : String(err)));
-  };
   return (
     <section className="card costs" data-testid="cost-table-card">
       <header className="card-head">
         <h3>Cost{props.groupBy === 'none' ? '' : ` by ${props.groupLabel.toLowerCase()}`}</h3>
-        <a className="button-link" href={csvHref} download={`tokenscope-costs-${props.groupBy}.csv`} onClick={download} data-testid="download-csv">
+        <a className="button-link" href={csvHref} download={`tokenscope-costs-${props.groupBy}.csv`} data-testid="download-csv">
           Download CSV
         </a>
       </header>
-      {downloadError && <div className="banner error">{downloadError}</div>}
       {props.error ? (
         <div className="chart-empty error">{props.error}</div>
       ) : !costs ? (

@@ -1,10 +1,11 @@
-// Sign-in for servers with API keys: the key is checked against the API, kept in this tab
-// (sessionStorage) or, when asked, on this device (localStorage), and the user goes back to
-// the page that sent them here (`?next=`).
+// Sign-in for servers with API keys: the key is posted to /api/v1/auth/login, which answers with
+// a session cookie (HttpOnly: the page cannot read it); the key itself is kept nowhere. "Keep me
+// signed in" asks for a 30-day session instead of 12 hours. The user then goes back to the page
+// that sent them here (`?next=`).
 
 import { useEffect, useState, type ClipboardEvent, type FormEvent } from 'react';
-import { ApiError, checkApiKey, serverIsOpen, storeApiKey } from '../api';
-import { encodeCredential, parseKeyInput, safeNextPath } from '../auth';
+import { ApiError, login, serverIsOpen } from '../api';
+import { parseKeyInput, safeNextPath } from '../auth';
 import { navigate, useLocation } from '../router';
 
 export function LoginPage() {
@@ -43,12 +44,11 @@ export function LoginPage() {
       setError('Enter the secret key (sk-ts-…) that `tokenscope keys create` printed.');
       return;
     }
-    const stored = encodeCredential(credential);
     setBusy(true);
     setError(null);
-    checkApiKey(stored)
+    login({ secret: credential.secret, publicId: credential.publicId, remember })
       .then(() => {
-        storeApiKey(stored, remember);
+        setSecret('');
         navigate(next, { replace: true });
       })
       .catch((err: unknown) => {
@@ -117,12 +117,10 @@ export function LoginPage() {
         </label>
         <label className="check">
           <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} data-testid="login-remember" />
-          Remember on this device
+          Keep me signed in for 30 days
         </label>
         <p className="muted small hint">
-          {remember
-            ? 'The key stays in this browser until you sign out.'
-            : 'The key is kept for this tab only and forgotten when it closes.'}
+          The key is not stored in this browser: signing in starts a session ({remember ? '30 days' : '12 hours'}, or until you sign out).
         </p>
         {error && (
           <div className="banner error" role="alert" data-testid="login-error">
