@@ -287,6 +287,33 @@ describe('projects and API keys', () => {
     const reprice = exactJson(await post(server, '/api/v1/admin/reprice?start=0', '', a));
     const alphaTraces = (await json(server, '/api/v1/traces?start=0&limit=1000', a)).traces.length;
     assert.equal(reprice.traces_examined, BigInt(alphaTraces));
+
+    // LLM-call metrics and costs: alpha's calls only, by the rollups and by the span scan, with
+    // a filter or grouping naming beta's service or user, and after rebuilding the rollups.
+    const llmRange = 'start=1762999000000000000&end=1763003000000000000&step=1h&top=1000';
+    const countBy = async (path, key) => {
+      const answer = await json(server, path, key);
+      return Object.fromEntries(answer.series.map((x) => [x.group.service ?? x.group.user, x.total]));
+    };
+    const alphaCalls = (await json(server, '/api/v1/traces?start=0&limit=1000', a)).traces
+      .reduce((sum, t) => sum + Number(t.llm_call_count), 0);
+    for (const path of [`/api/v1/metrics?metric=requests&group_by=service&${llmRange}`,
+      `/api/v1/metrics?metric=requests&group_by=service&${llmRange}&path=scan`]) {
+      const byService = await countBy(path, a);
+      assert.ok(!('beta-svc' in byService), path);
+      assert.equal(Object.values(byService).reduce((x, y) => x + Number(y), 0), alphaCalls, path);
+    }
+    assert.deepEqual((await json(server,
+      `/api/v1/metrics?metric=requests&filter=${encodeURIComponent('service = "beta-svc"')}&${llmRange}`, a)).series, []);
+    const byUser = await countBy(`/api/v1/metrics?metric=requests&group_by=user&${llmRange}`, a);
+    assert.ok(Object.keys(byUser).every((u) => !u.startsWith('beta')), Object.keys(byUser).join());
+    const costs = await json(server, '/api/v1/costs?start=0&group_by=service,user', a);
+    assert.ok(costs.rows.every((r) => r.group.service !== 'beta-svc' && !r.group.user.startsWith('beta')));
+    const betaBefore = await countBy(`/api/v1/metrics?metric=requests&group_by=service&${llmRange}`, bearer(beta));
+    const rebuilt = exactJson(await post(server, '/api/v1/admin/rollups/rebuild?start=0', '', a));
+    assert.equal(rebuilt.requests_after, BigInt(alphaCalls));
+    assert.deepEqual(await countBy(`/api/v1/metrics?metric=requests&group_by=service&${llmRange}`, bearer(beta)),
+      betaBefore, 'a rebuild by alpha leaves beta alone');
   });
 
   test('gRPC: metadata keys route data to their project', async () => {
