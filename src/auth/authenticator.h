@@ -67,7 +67,7 @@ class Authenticator {
 
  private:
   struct Snapshot {
-    std::unordered_map<std::string, ApiKey> by_secret_hash;  // active keys only
+    std::unordered_map<std::string, ApiKey> by_secret_hash;          // active keys only
     std::unordered_map<std::string, std::string> secret_hash_by_id;  // active keys only
   };
 
