@@ -167,8 +167,11 @@ StatusOr<MetricAnswer> ParseMetricAnswer(std::string_view body,
                                        document.GetErrorOffset()));
   }
   if (!document.IsObject()) return Malformed("not a JSON object");
-  auto series_it = document.FindMember("series");
-  if (series_it == document.MemberEnd() || !series_it->value.IsArray()) {
+  // Read through a const view: comparing two non-const rapidjson member iterators is ambiguous
+  // in C++20 (clang rejects it), comparing const ones is not.
+  const rapidjson::Document& doc = document;
+  auto series_it = doc.FindMember("series");
+  if (series_it == doc.MemberEnd() || !series_it->value.IsArray()) {
     return Malformed("no series");
   }
   MetricAnswer answer;
@@ -211,11 +214,10 @@ StatusOr<MetricAnswer> ParseMetricAnswer(std::string_view body,
     }
     answer.series.push_back(std::move(series));
   }
-  auto partial_it = document.FindMember("partial");
-  if (partial_it != document.MemberEnd() && partial_it->value.IsBool() &&
-      partial_it->value.GetBool()) {
-    auto reason_it = document.FindMember("partial_reason");
-    answer.partial_reason = reason_it != document.MemberEnd() && reason_it->value.IsString()
+  auto partial_it = doc.FindMember("partial");
+  if (partial_it != doc.MemberEnd() && partial_it->value.IsBool() && partial_it->value.GetBool()) {
+    auto reason_it = doc.FindMember("partial_reason");
+    answer.partial_reason = reason_it != doc.MemberEnd() && reason_it->value.IsString()
                                 ? SanitizeForTerminal(reason_it->value.GetString())
                                 : std::string("a scan budget ran out");
   }

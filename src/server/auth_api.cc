@@ -179,9 +179,12 @@ HttpResponse AuthApi::Login(const HttpRequest& req) {
     return MakeJsonError(req, http::status::bad_request, "invalid_argument",
                          "the body must be a JSON object: {\"key\": \"<secret key>\"}");
   }
+  // Read through a const view: comparing non-const rapidjson member iterators is ambiguous in
+  // C++20 (clang rejects it).
+  const rapidjson::Document& fields = body;
   auto text = [&](const char* name) -> std::optional<std::string> {
-    auto it = body.FindMember(name);
-    if (it == body.MemberEnd() || it->value.IsNull()) return std::string();
+    auto it = fields.FindMember(name);
+    if (it == fields.MemberEnd() || it->value.IsNull()) return std::string();
     if (!it->value.IsString()) return std::nullopt;
     return std::string(it->value.GetString(), it->value.GetStringLength());
   };
@@ -189,7 +192,7 @@ HttpResponse AuthApi::Login(const HttpRequest& req) {
   const auto public_key = text("public_key");
   const auto secret_key = text("secret_key");
   bool remember = false;
-  if (auto it = body.FindMember("remember"); it != body.MemberEnd() && !it->value.IsNull()) {
+  if (auto it = fields.FindMember("remember"); it != fields.MemberEnd() && !it->value.IsNull()) {
     if (!it->value.IsBool()) {
       return MakeJsonError(req, http::status::bad_request, "invalid_argument",
                            "\"remember\" must be true or false");
