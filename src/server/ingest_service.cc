@@ -127,9 +127,11 @@ ExportOutcome IngestService::ExportTraces(const std::string& project, std::strin
   for (size_t i = 0; i < batch.spans.size(); ++i) {
     const model::Span& span = batch.spans[i];
     const model::Resource& resource = batch.ResourceOf(span);
-    enrich::SpanAnalysis analysis =
-        enrich::AnalyzeSpan(span, resource, batch.ScopeOf(span), prices_);
+    // The error class is only needed for rollup keys: without rollups, pricing is enough.
+    enrich::SpanAnalysis analysis;
+    analysis.llm = enrich::PricedLlmInfo(span, resource, batch.ScopeOf(span), prices_);
     if (!analysis.llm) continue;
+    if (options_.rollups != nullptr) analysis.error = enrich::ClassifyError(span, &*analysis.llm);
     batch.llm_totals[i].AddCall(*analysis.llm);
     if (options_.genai_metrics != nullptr) {
       const size_t before = calls.size();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { authorizationHeader, decodeCredential, encodeCredential, parseKeyInput, safeNextPath } from './auth';
+import { parseKeyInput, safeNextPath } from './auth';
 
 const SECRET = 'sk-ts-0123456789ABCDEFGHIJabcdefghijKL'; // 32 characters after the prefix
 const PUBLIC = 'pk-ts-0123456789abcdef';
@@ -46,21 +46,6 @@ describe('parseKeyInput', () => {
     expect(parseKeyInput('user:pass')).toEqual({ secret: 'pass', publicId: 'user' });
     expect(parseKeyInput('   ')).toBeNull();
     expect(parseKeyInput('not a key')).toBeNull();
-  });
-});
-
-describe('stored form and header', () => {
-  test('round trip', () => {
-    for (const c of [{ secret: SECRET }, { secret: SECRET, publicId: PUBLIC }]) {
-      expect(decodeCredential(encodeCredential(c))).toEqual(c);
-    }
-    expect(decodeCredential('')).toBeNull();
-  });
-
-  test('Bearer for a secret, Basic public:secret with the public key', () => {
-    expect(authorizationHeader(SECRET)).toBe(`Bearer ${SECRET}`);
-    expect(authorizationHeader(`${PUBLIC}:${SECRET}`)).toBe(`Basic ${btoa(`${PUBLIC}:${SECRET}`)}`);
-    expect(authorizationHeader('')).toBeUndefined();
   });
 });
 

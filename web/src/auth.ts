@@ -37,26 +37,6 @@ export function parseKeyInput(text: string, publicId = ''): ApiCredential | null
   return pub ? { secret: trimmed, publicId: pub } : { secret: trimmed };
 }
 
-/** The stored form: `secret` or `public:secret`. */
-export function encodeCredential(c: ApiCredential): string {
-  return c.publicId ? `${c.publicId}:${c.secret}` : c.secret;
-}
-
-export function decodeCredential(stored: string): ApiCredential | null {
-  if (!stored) return null;
-  const colon = stored.indexOf(':');
-  if (colon > 0) return { publicId: stored.slice(0, colon), secret: stored.slice(colon + 1) };
-  return { secret: stored };
-}
-
-/** The Authorization header value for a stored credential. */
-export function authorizationHeader(stored: string): string | undefined {
-  const c = decodeCredential(stored);
-  if (!c) return undefined;
-  if (c.publicId) return `Basic ${btoa(`${c.publicId}:${c.secret}`)}`;
-  return `Bearer ${c.secret}`;
-}
-
 /**
  * Where to go after signing in: `next` when it is a path of this app (never another origin,
  * never the login page itself), else the traces page.
