@@ -4,6 +4,8 @@
 #include <functional>
 #include <map>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "enrich/span_analysis.h"
@@ -199,6 +201,14 @@ class GroupIndex {
     if (by_key_id_[id] == kUnknown) by_key_id_[id] = Lookup(c);
     return by_key_id_[id];
   }
+  // The index of the group with these values, added if new.
+  size_t IndexOf(const GroupValues& values) {
+    scratch_.clear();
+    for (const std::string& value : values) AppendIdentity(value);
+    auto found = index_.find(std::string_view(scratch_));
+    if (found != index_.end()) return found->second;
+    return Add(values);
+  }
   const std::vector<GroupValues>& groups() const { return groups_; }
 
  private:
@@ -206,19 +216,23 @@ class GroupIndex {
 
   size_t Lookup(const Contribution& c) {
     scratch_.clear();
-    for (const std::string& dimension : group_by_) {
-      const std::string_view value = ValueOf(c, dimension);
-      const uint32_t size = static_cast<uint32_t>(value.size());
-      scratch_.append(reinterpret_cast<const char*>(&size), sizeof(size));
-      scratch_.append(value);
-    }
+    for (const std::string& dimension : group_by_) AppendIdentity(ValueOf(c, dimension));
     auto found = index_.find(std::string_view(scratch_));
     if (found != index_.end()) return found->second;
     GroupValues values;
     for (const std::string& dimension : group_by_) values.emplace_back(ValueOf(c, dimension));
+    return Add(std::move(values));
+  }
+  size_t Add(GroupValues values) {
     groups_.push_back(std::move(values));
     index_.emplace(scratch_, groups_.size() - 1);
     return groups_.size() - 1;
+  }
+  // Appends a length-prefixed value to the identity being built in scratch_.
+  void AppendIdentity(std::string_view value) {
+    const uint32_t size = static_cast<uint32_t>(value.size());
+    scratch_.append(reinterpret_cast<const char*>(&size), sizeof(size));
+    scratch_.append(value);
   }
 
   struct Hash {
@@ -367,6 +381,101 @@ MetricResult ResultFor(const MetricSpec& spec, std::vector<GroupCells>& cells,
   return result;
 }
 
+// How a query's range divides into buckets: bucket b covers [first + b*step, first + (b+1)*step).
+struct Buckets {
+  uint64_t first;
+  uint64_t step;
+  uint64_t count;
+  SketchNeeds needs;
+};
+
+// The groups of one time range and their per-bucket cells (ascending, each bucket once), with
+// each group's total over the range.
+struct Fold {
+  explicit Fold(const std::vector<std::string>& group_by) : index(group_by) {}
+  GroupIndex index;
+  std::vector<GroupCells> cells;  // by group index
+  std::vector<rollup::RollupCell> totals;
+  SourceReport report;
+};
+
+// Folds the contributions of `selection` (its range a whole number of buckets) into `fold`.
+Status FoldRange(store::Store& store, const CallSelection& selection, const Buckets& buckets,
+                 Fold* fold) {
+  auto visit = [&](const Contribution& c) {
+    const uint64_t at = c.minute * rollup::kNanosPerMinute;
+    if (at < buckets.first) return Status::Ok();
+    const uint64_t bucket = (at - buckets.first) / buckets.step;
+    if (bucket >= buckets.count) return Status::Ok();
+    const size_t group = fold->index.IndexOf(c);
+    if (group == fold->cells.size()) fold->cells.emplace_back();
+    return fold->cells[group].Add(bucket, c, buckets.needs);
+  };
+  TS_ASSIGN_OR_RETURN(fold->report, ForEachContribution(store, selection, visit));
+  for (GroupCells& group : fold->cells) {
+    group.Normalize(buckets.needs);
+    fold->totals.push_back(group.Total(buckets.needs));
+  }
+  return Status::Ok();
+}
+
+// Adds a fold of a later time range to `into`: its buckets come after every bucket of `into`.
+void Absorb(Fold&& later, SketchNeeds needs, Fold* into) {
+  for (size_t g = 0; g < later.cells.size(); ++g) {
+    const size_t target = into->index.IndexOf(later.index.groups()[g]);
+    if (target == into->cells.size()) {
+      into->cells.push_back(std::move(later.cells[g]));
+      into->totals.push_back(std::move(later.totals[g]));
+      continue;
+    }
+    auto& buckets = into->cells[target].buckets;
+    for (auto& entry : later.cells[g].buckets) buckets.push_back(std::move(entry));
+    MergeCell(later.totals[g], needs, &into->totals[target]);
+  }
+}
+
+// A range of rollup cells is folded by several threads, one time slice each, when it is long
+// enough for the threads to pay for themselves: the pass over a day of cells is CPU-bound
+// (merging sketches), and a dashboard waits for the whole of it.
+constexpr uint64_t kMinutesPerSlice = 180;
+constexpr size_t kMaxSlices = 4;
+
+size_t SlicesFor(const CallSelection& selection, const Buckets& buckets) {
+  if (NeedsScan(selection)) return 1;  // a scan reads spans newest first under budgets: one pass
+  const uint64_t minutes = buckets.count * (buckets.step / rollup::kNanosPerMinute);
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const uint64_t slices = std::min<uint64_t>(
+      {cores, kMaxSlices, buckets.count, std::max<uint64_t>(1, minutes / kMinutesPerSlice)});
+  return static_cast<size_t>(slices);
+}
+
+StatusOr<Fold> FoldBuckets(store::Store& store, const CallSelection& selection,
+                           const Buckets& buckets) {
+  const size_t slices = SlicesFor(selection, buckets);
+  std::vector<Fold> folds(slices, Fold(selection.group_by));
+  std::vector<Status> statuses(slices);
+  auto fold_slice = [&](size_t i) {
+    const uint64_t from = buckets.count * i / slices;
+    const uint64_t to = buckets.count * (i + 1) / slices;
+    CallSelection slice = selection;
+    slice.start_unix_nano = buckets.first + from * buckets.step;
+    if (i + 1 < slices) slice.end_unix_nano = buckets.first + to * buckets.step;
+    statuses[i] = FoldRange(store, slice, buckets, &folds[i]);
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < slices; ++i) {
+    try {
+      threads.emplace_back(fold_slice, i);
+    } catch (const std::system_error&) {
+      fold_slice(i);  // no thread to be had: fold the slice here
+    }
+  }
+  fold_slice(0);
+  for (std::thread& thread : threads) thread.join();
+  for (const Status& status : statuses) TS_RETURN_IF_ERROR(status);
+  for (size_t i = 1; i < slices; ++i) Absorb(std::move(folds[i]), buckets.needs, &folds[0]);
+  return std::move(folds[0]);
+}
 }  // namespace
 
 StatusOr<MetricsAnswer> RunMetricsQuery(store::Store& store, const MetricsQuery& query) {
@@ -397,33 +506,18 @@ StatusOr<MetricsAnswer> RunMetricsQuery(store::Store& store, const MetricsQuery&
   selection.end_unix_nano = last_start > UINT64_MAX - step ? UINT64_MAX : last_start + step;
   AlignToMinutes(&selection);
 
-  GroupIndex index(selection.group_by);
-  std::vector<GroupCells> cells;
-  TS_ASSIGN_OR_RETURN(SourceReport report,
-                      ForEachContribution(store, selection, [&](const Contribution& c) {
-                        const uint64_t at = c.minute * rollup::kNanosPerMinute;
-                        if (at < first) return Status::Ok();
-                        const uint64_t bucket = (at - first) / step;
-                        if (bucket >= bucket_count) return Status::Ok();
-                        const size_t group = index.IndexOf(c);
-                        if (group == cells.size()) cells.emplace_back();
-                        return cells[group].Add(bucket, c, needs);
-                      }));
-  std::vector<rollup::RollupCell> totals;
-  for (GroupCells& group : cells) {
-    group.Normalize(needs);
-    totals.push_back(group.Total(needs));
-  }
+  TS_ASSIGN_OR_RETURN(Fold fold, FoldBuckets(store, selection, {first, step, bucket_count, needs}));
 
   MetricsAnswer answer;
   answer.first_bucket_unix_nano = first;
   answer.end_unix_nano = selection.end_unix_nano;
   answer.step_ns = step;
-  answer.from_rollups = report.from_rollups;
-  answer.partial = report.partial;
-  answer.partial_reason = report.partial_reason;
+  answer.from_rollups = fold.report.from_rollups;
+  answer.partial = fold.report.partial;
+  answer.partial_reason = fold.report.partial_reason;
   for (const MetricSpec& spec : query.metrics) {
-    answer.results.push_back(ResultFor(spec, cells, totals, index, query, bucket_count, needs));
+    answer.results.push_back(
+        ResultFor(spec, fold.cells, fold.totals, fold.index, query, bucket_count, needs));
   }
   return answer;
 }

@@ -75,6 +75,20 @@ void WriteRedactions(PrometheusWriter& out, const redact::Redactor& redactor) {
   }
 }
 
+void WriteStore(PrometheusWriter& out, const store::StoreStats& stats) {
+  Gauge(out, "tokenscope_store_bytes_on_disk", "Size of the store's files.",
+        static_cast<double>(stats.bytes_on_disk));
+  out.Family("tokenscope_store_memory_bytes", "gauge",
+             "Memory the store holds, by what holds it: memtables (active and being flushed), "
+             "the block cache (pinned part included), table readers outside the cache.");
+  out.Sample("tokenscope_store_memory_bytes", {{"kind", "memtables"}}, stats.memtable_bytes);
+  out.Sample("tokenscope_store_memory_bytes", {{"kind", "block_cache"}}, stats.block_cache_bytes);
+  out.Sample("tokenscope_store_memory_bytes", {{"kind", "block_cache_pinned"}},
+             stats.block_cache_pinned_bytes);
+  out.Sample("tokenscope_store_memory_bytes", {{"kind", "table_readers"}},
+             stats.table_reader_bytes);
+}
+
 }  // namespace
 
 HttpResponse RenderMetrics(const HttpRequest& req, const MetricsSources& sources,
@@ -97,10 +111,7 @@ HttpResponse RenderMetrics(const HttpRequest& req, const MetricsSources& sources
           "HTTP requests read and not yet answered (the worker queue).",
           static_cast<double>(sources.http->in_flight()));
   }
-  if (sources.store != nullptr) {
-    Gauge(out, "tokenscope_store_bytes_on_disk", "Size of the store's files.",
-          static_cast<double>(sources.store->Stats().bytes_on_disk));
-  }
+  if (sources.store != nullptr) WriteStore(out, sources.store->Stats());
   if (sources.redactor != nullptr) WriteRedactions(out, *sources.redactor);
   if (sources.rollups != nullptr) WriteRollups(out, *sources.rollups, project);
   if (sources.genai != nullptr) sources.genai->Write(out, project);

@@ -165,6 +165,13 @@ struct StoreStats {
   uint64_t logs_written = 0;
   uint64_t metric_points_written = 0;
   uint64_t bytes_on_disk = 0;
+  // Memory the store holds now, by what holds it (0 where a backend does not know): memtables
+  // (the active ones and those waiting to be flushed), the block cache (its pinned part
+  // included) and table readers outside the cache (index and filter blocks not charged to it).
+  uint64_t memtable_bytes = 0;
+  uint64_t block_cache_bytes = 0;
+  uint64_t block_cache_pinned_bytes = 0;
+  uint64_t table_reader_bytes = 0;
 };
 
 class Store {

@@ -249,6 +249,23 @@ test('rollups and a scan of the stored spans give the same answers', async () =>
     assert.equal(scan.body.partial, false);
     assert.deepEqual(scan.body.series, rollup.body.series, q);
   }
+  // A range of many hours is folded by several threads, one time slice each; with the calls in
+  // the middle of the range, the slices' boundary cuts through them and every group is in both.
+  const pad = 6n * 60n * MINUTE_NS;
+  const wide = `start=${rangeStart - pad}&end=${rangeEnd + pad}`;
+  for (const q of ['metric=requests&group_by=model,team', 'metric=latency&agg=p95&group_by=model',
+    'metric=output_tokens&group_by=feature']) {
+    const rollup = await get(`/api/v1/metrics?${q}&step=1m&top=100&${wide}`);
+    const scan = await get(`/api/v1/metrics?${q}&step=1m&top=100&${wide}&path=scan`);
+    assert.equal(rollup.status, 200, rollup.text);
+    assert.equal(rollup.body.path, 'rollup', q);
+    assert.equal(scan.body.partial, false);
+    assert.deepEqual(scan.body.series, rollup.body.series, q);
+    const narrow = await get(`/api/v1/metrics?${q}&step=1m&top=100&${range()}`);
+    const skip = Number((pad / MINUTE_NS));
+    assert.deepEqual(rollup.body.series.map((s) => [s.group, s.total, s.points.slice(skip, skip + MINUTES)]),
+      narrow.body.series.map((s) => [s.group, s.total, s.points]), q);
+  }
   // A condition rollups cannot answer goes to the scan by itself, and is still right.
   const slow = await get(`/api/v1/metrics?metric=requests&filter=${encodeURIComponent('duration > 2s')}&step=30m&${range()}`);
   assert.equal(slow.body.path, 'scan');

@@ -777,6 +777,13 @@ StoreStats EmbeddedStore::Stats() {
   stats.logs_written = logs_written_.load(std::memory_order_relaxed);
   stats.metric_points_written = metric_points_written_.load(std::memory_order_relaxed);
   stats.bytes_on_disk = DirectorySize(options_.data_dir);
+  // Aggregated over every column family; the block cache is shared, so one family's figure
+  // is the whole cache's.
+  db_->GetAggregatedIntProperty("rocksdb.size-all-mem-tables", &stats.memtable_bytes);
+  db_->GetAggregatedIntProperty("rocksdb.estimate-table-readers-mem", &stats.table_reader_bytes);
+  db_->GetIntProperty(handles_[0], "rocksdb.block-cache-usage", &stats.block_cache_bytes);
+  db_->GetIntProperty(handles_[0], "rocksdb.block-cache-pinned-usage",
+                      &stats.block_cache_pinned_bytes);
   return stats;
 }
 

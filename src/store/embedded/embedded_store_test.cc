@@ -58,6 +58,19 @@ TEST_F(EmbeddedStoreTest, CreatesTheDirectoryAndReportsItsSize) {
   EXPECT_GT(stats.bytes_on_disk, 0u);
 }
 
+TEST_F(EmbeddedStoreTest, ReportsTheMemoryItHolds) {
+  auto store = OpenEmbeddedStore(options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const StoreStats before = (*store)->Stats();
+  ASSERT_TRUE((*store)->Write(OneSpan()).ok());
+  const StoreStats after = (*store)->Stats();
+  // The span sits in a memtable until a flush; the cache never holds more than its capacity
+  // plus what is pinned in it.
+  EXPECT_GT(after.memtable_bytes, before.memtable_bytes);
+  EXPECT_LE(after.block_cache_pinned_bytes, after.block_cache_bytes);
+  EXPECT_LE(after.block_cache_bytes, options_.block_cache_bytes + after.block_cache_pinned_bytes);
+}
+
 TEST_F(EmbeddedStoreTest, RefusesAnotherFormatVersion) {
   {
     auto store = OpenEmbeddedStore(options_);
