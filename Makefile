@@ -72,7 +72,9 @@ fuzz: build-fuzz
 fuzz-smoke: build-fuzz
 	@scripts/run-fuzzers.sh $(FUZZ_DIR)/fuzz 10 $(FUZZ_TARGETS)
 
-# Benchmarks (not part of make test). Results and how to read them: docs/benchmarks.md.
+# Benchmarks (not part of make test): durable ingest, then the OTLP decoders against
+# libprotobuf (decoder_bench, built when libbenchmark-dev and libprotobuf-dev are installed).
+# Results and how to read them: docs/benchmarks.md.
 bench: build
 	scripts/bench-ingest.sh $(BUILD_DIR) 3 6
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Durable-ingest benchmark: starts tokenscope serve on a free loopback port with a fresh data
 # directory, drives it with tokenscope-loadgen, then measures the store-only ceiling with the
-# same batches. Prints each run's RESULT line and the medians.
+# same batches. Prints each run's RESULT line and the medians. Then, when it was built, the
+# decoder microbenchmark (bench/decoder_bench.cc): medians of 5 repetitions as a table.
 #   scripts/bench-ingest.sh [BUILD_DIR] [RUNS] [SECONDS]
 set -euo pipefail
 build=${1:-build} runs=${2:-3} seconds=${3:-6}
@@ -35,3 +36,22 @@ ingest=$(field spans_per_s <"$work/ingest" | median)
 ceiling=$(field spans_per_s <"$work/ceiling" | median)
 echo "median ingest: $ingest spans/s, p99 ack $(field p99_ms <"$work/ingest" | median) ms"
 echo "median store ceiling: $ceiling spans/s; ingest/ceiling = $(awk -v a="$ingest" -v b="$ceiling" 'BEGIN {printf "%.0f%%", 100*a/b}')"
+
+# Decoders against libprotobuf, on a machine the server no longer shares.
+[[ -x "$build/decoder_bench" ]] || { echo "decoder_bench not built: skipped"; exit 0; }
+kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+"$build/decoder_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+  --benchmark_out="$work/decoders.csv" --benchmark_out_format=csv
+# Medians (CPU time) as the table in docs/benchmarks.md, and the ratios it quotes.
+awk -F, 'BEGIN { print "| decoder | MB/s | spans/s |"; print "|---|---|---|" }
+  $1 ~ /^"BM_.*_median"$/ {
+    name = $1; gsub(/"/, "", name); gsub(/^BM_|_median$/, "", name)
+    mb[name] = $6 / 1e6; spans[name] = $NF
+    printf "| %s | %.0f | %.0f |\n", name, mb[name], spans[name]
+  }
+  END {
+    printf "protobuf: Tokenscope = %.2fx libprotobuf (heap), %.2fx libprotobuf (arena)\n",
+      mb["TokenscopeProto"] / mb["LibprotobufHeap"], mb["TokenscopeProto"] / mb["LibprotobufArena"]
+    printf "JSON: Tokenscope = %.1fx libprotobuf JSON\n",
+      mb["TokenscopeJson"] / mb["LibprotobufJson"]
+  }' "$work/decoders.csv"
