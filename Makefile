@@ -10,7 +10,7 @@ HTTP       ?= 127.0.0.1:4318
 GRPC       ?= 127.0.0.1:4317
 DATA       ?= ./data
 
-.PHONY: all deps build build-asan build-fuzz run demo web-dev test test-unit test-asan e2e-deps format format-check fuzz fuzz-smoke bench bench-analytics soak clean
+.PHONY: all deps build build-asan build-fuzz run demo web-dev test test-unit test-asan e2e-deps format format-check fuzz fuzz-smoke bench bench-analytics bench-idle soak clean
 
 all: build
 
@@ -83,6 +83,12 @@ bench: build
 ANALYTICS_DATA ?= /tmp/tokenscope-analytics-bench
 bench-analytics: build
 	$(BUILD_DIR)/tokenscope-analytics-bench --data $(ANALYTICS_DATA) $(ANALYTICS_ARGS)
+	scripts/bench-idle.sh $(BUILD_DIR) $(ANALYTICS_DATA)
+
+# The idle footprint (CPU share and RSS over a minute without traffic) of a server on the store
+# bench-analytics loaded.
+bench-idle: build
+	scripts/bench-idle.sh $(BUILD_DIR) $(ANALYTICS_DATA)
 
 # Crash-safety and overload soak (not part of make test; figures in docs/benchmarks.md): the
 # suites crash_safety and backpressure at full length — 300 SIGKILLs and 20 SIGTERMs under
