@@ -142,6 +142,9 @@ class ProtoDecoder : public proto_internal::FieldDecoder {
 
   bool DecodeSpan(std::string_view bytes, model::Span* span, SpanDefect* defect) {
     std::string_view trace_id, span_id, parent_span_id;
+    // Sized once: growing by doubling moved every attribute several times per span, a sixth of
+    // the decoding time. Bounded by the span's bytes, as the attributes themselves are.
+    span->attributes.reserve(CountLenFields(bytes, 9));
     Reader r(bytes);
     while (!r.done()) {
       uint32_t field;
