@@ -3,12 +3,16 @@
 //
 // Checks how the UI is served (content types, cache headers, the single-page-app fallback for
 // deep links, API 404s staying JSON), then walks the product in light and dark color schemes:
-// the traces page, a filter search, a malformed filter's message, a trace's waterfall
-// (collapse, expand, row virtualization on a trace of several hundred spans), an LLM span's
-// messages and tokens, the token view's hover details, and the dashboard (GET /api/v1/metrics
-// and /api/v1/costs): one drawn series per series the API answered, a cost table that adds up
-// to the API's total, its CSV, another grouping, a filter answered by a scan, and an empty
-// range. Screenshots of every page go to $TOKENSCOPE_ARTIFACTS (default build/test-artifacts/ui).
+// the traces page, a filter search with suggestions as you type, facets and sortable columns, a
+// malformed filter's message, a trace's waterfall (collapse, expand, row virtualization on a
+// trace of several hundred spans, kind icons, the critical path, subtree totals), an LLM span's
+// messages and tokens, the token view (hover details, entropy, the least confident tokens, the
+// stream's arrival timeline, where the prompt tokens went), a reranker's input and output
+// scores, and the dashboard (GET /api/v1/metrics and /api/v1/costs): one drawn series per series
+// the API answered, a cost table that adds up to the API's total, its CSV, another grouping, a
+// filter answered by a scan, an empty range, and a click on a chart point opening the traces
+// behind it. Screenshots of every page go to $TOKENSCOPE_ARTIFACTS (default
+// build/test-artifacts/ui).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,6 +58,53 @@ async function api(path) {
   const response = await fetch(server.url(path));
   assert.equal(response.status, 200, `${path}: ${response.status}`);
   return response.json();
+}
+
+const q = encodeURIComponent;
+
+/** The critical path from the API's spans: from the root ending last, the child ending last. */
+function criticalPathOf(spans) {
+  const ids = new Set(spans.map((s) => s.span_id));
+  const children = new Map();
+  for (const s of spans) {
+    const parent = ids.has(s.parent_span_id) ? s.parent_span_id : '';
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(s);
+  }
+  const end = (s) => BigInt(s.end_time_unix_nano);
+  const start = (s) => BigInt(s.start_time_unix_nano);
+  const later = (a, b) => end(a) > end(b) || (end(a) === end(b) && start(a) > start(b));
+  const path = [];
+  let level = children.get('') ?? [];
+  while (level.length > 0) {
+    const best = level.reduce((m, s) => (later(s, m) ? s : m));
+    path.push(best.span_id);
+    level = children.get(best.span_id) ?? [];
+  }
+  return path;
+}
+
+/** Gaps between token arrivals and the stalls among them (over 3× the median, at least 1 ms). */
+function stallsOf(offsets) {
+  const t = offsets.slice().sort((a, b) => a - b);
+  const gaps = t.slice(1).map((x, i) => x - t[i]);
+  const sorted = gaps.slice().sort((a, b) => a - b);
+  const pos = (sorted.length - 1) / 2;
+  const median = sorted.length ? sorted[Math.floor(pos)] + (sorted[Math.ceil(pos)] - sorted[Math.floor(pos)]) * (pos - Math.floor(pos)) : 0;
+  return gaps.filter((g) => g > Math.max(3 * median, 1_000_000)).length;
+}
+
+/** Entropy in bits over the returned alternatives and the chosen token. */
+function entropyOf(entry) {
+  const seen = new Map();
+  for (const a of entry.top ?? []) if (!seen.has(a.token)) seen.set(a.token, a.logprob);
+  if (!seen.has(entry.token)) seen.set(entry.token, entry.logprob);
+  let h = 0;
+  for (const lp of seen.values()) {
+    const p = Math.exp(lp);
+    if (p > 0) h -= p * Math.log2(p);
+  }
+  return h;
 }
 
 describe('serving the UI', () => {
@@ -125,7 +176,96 @@ for (const scheme of ['light', 'dark']) {
       await page.getByTestId('filter').press('Enter');
       const message = await page.getByTestId('filter-error').textContent();
       assert.match(message, /position|expected/i);
+      // The position the server names is marked under the filter.
+      assert.equal(await page.locator('[data-testid=filter-error] .caret-line').count(), 1);
       await shot('traces-bad-filter');
+    });
+
+    test('the search box suggests fields, operators and values as you type', async () => {
+      await page.goto(server.url('/'));
+      await page.locator('[data-testid=traces-table] tbody tr').first().waitFor();
+      const box = page.getByTestId('filter');
+      await box.fill('');
+      await box.pressSequentially('mo');
+      await page.getByTestId('suggestions').waitFor();
+      assert.deepEqual(await page.getByTestId('suggestion').locator('.mono').allTextContents(), ['model']);
+      await box.press('Tab');
+      assert.equal(await box.inputValue(), 'model ');
+      // After a field: its operators.
+      await page.getByTestId('suggestions').waitFor();
+      assert.deepEqual(await page.getByTestId('suggestion').locator('.mono').allTextContents(), ['=', '!=', '~', 'in']);
+      await box.pressSequentially('= "');
+      // After the operator: the models the server knows (from the model facet).
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=suggestion]').length > 0);
+      const models = await page.getByTestId('suggestion').locator('.mono').allTextContents();
+      const { rows } = await api('/api/v1/costs?group_by=model&since=24h');
+      assert.ok(models.length > 0 && models.every((m) => rows.some((r) => r.group.model === m)), models.join(', '));
+      await shot('traces-suggestions');
+      await box.press('ArrowDown');
+      await box.press('Enter');
+      assert.equal(await box.inputValue(), `model = "${models[0]}" `);
+      await box.press('Enter');
+      await page.waitForURL((url) => url.searchParams.get('q') === `model = "${models[0]}"`);
+      await page.locator('[data-testid=traces-table] tbody tr').first().waitFor();
+      await box.press('Escape');
+    });
+
+    test('facets: counts from the API, a pick narrows the list and stays in the URL', async () => {
+      await page.goto(server.url('/'));
+      await page.locator('[data-testid=traces-table] tbody tr').first().waitFor();
+      const modelFacet = page.getByTestId('facet-model');
+      await modelFacet.getByTestId('facet-value').first().waitFor();
+      const { rows } = await api('/api/v1/costs?group_by=model&since=24h&limit=50');
+      const shown = await modelFacet.getByTestId('facet-value').evaluateAll((els) =>
+        els.map((e) => [e.dataset.value, e.querySelector('.facet-count').textContent]));
+      for (const [value] of shown) assert.ok(rows.some((r) => r.group.model === value), value);
+      assert.equal(shown[0][0], rows.filter((r) => !r.other && r.group.model)[0].group.model, 'the busiest model first');
+      for (const f of ['service', 'status', 'error_class']) await page.getByTestId(`facet-${f}`).waitFor();
+      const model = shown[0][0];
+      await modelFacet.locator(`[data-testid=facet-value][data-value="${model}"]`).click();
+      await page.waitForURL((url) => url.searchParams.get('model') === model);
+      const expected = await api(`/api/v1/traces?since=24h&limit=50&filter=${q(`model = "${model}"`)}`);
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid=traces-table] tbody tr').length === n && !/Loading/.test(document.querySelector('[data-testid=trace-count]').textContent), expected.traces.length);
+      assert.deepEqual(await page.getByTestId('compare-pick').evaluateAll((els) => els.map((e) => e.dataset.traceId)), expected.traces.map((t) => t.trace_id));
+      // A second facet narrows further: status = error.
+      const statusFacet = page.getByTestId('facet-status');
+      await statusFacet.locator('[data-testid=facet-value][data-value="error"]').click();
+      await page.waitForURL((url) => url.searchParams.get('status') === 'error');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=traces-table] tbody tr')].every((r) => r.classList.contains('has-error')));
+      await shot('traces-facets');
+      await modelFacet.getByTestId('facet-clear').click();
+      await page.waitForURL((url) => !url.searchParams.has('model'));
+      await statusFacet.getByTestId('facet-clear').click();
+      await page.waitForURL((url) => !url.searchParams.has('status'));
+    });
+
+    test('columns sort by start, duration, cost and tokens', async () => {
+      await page.goto(server.url('/'));
+      await page.locator('[data-testid=traces-table] tbody tr').first().waitFor();
+      const column = async (testId, attr) => page.getByTestId(testId).evaluateAll((els, a) => els.map((e) => Number(e.dataset[a])), attr);
+      const nonIncreasing = (xs) => xs.every((x, i) => i === 0 || xs[i - 1] >= x);
+      for (const [sort, order, cell, attr] of [
+        ['sort-cost', 'cost_desc', 'cell-cost', 'nanos'],
+        ['sort-duration', 'duration_desc', 'cell-duration', 'ns'],
+        ['sort-tokens', 'tokens_desc', 'cell-tokens', 'tokens'],
+      ]) {
+        await page.getByTestId(sort).click();
+        await page.waitForURL((url) => url.searchParams.get('order') === order);
+        const expected = await api(`/api/v1/traces?since=24h&limit=50&order=${order}`);
+        await page.waitForFunction((first) => document.querySelector('[data-testid=compare-pick]')?.dataset.traceId === first, expected.traces[0].trace_id);
+        const values = await column(cell, attr);
+        assert.ok(nonIncreasing(values), `${order}: ${values.join(' ')}`);
+        assert.equal(await page.locator('th.sorted').count(), 1);
+      }
+      await shot('traces-sorted');
+      // Start: newest first, again for oldest first.
+      await page.getByTestId('sort-start').click();
+      await page.waitForURL((url) => !url.searchParams.has('order'));
+      await page.getByTestId('sort-start').click();
+      await page.waitForURL((url) => url.searchParams.get('order') === 'start_time_asc');
+      const oldest = await api('/api/v1/traces?since=24h&limit=1&order=start_time_asc');
+      await page.waitForFunction((first) => document.querySelector('[data-testid=compare-pick]')?.dataset.traceId === first, oldest.traces[0].trace_id);
+      assert.equal(await page.locator('th.sorted[aria-sort=ascending]').count(), 1);
     });
 
     test('a large trace: virtualized waterfall, collapse and expand', async () => {
@@ -155,6 +295,35 @@ for (const scheme of ['light', 'dark']) {
       await shot('trace-large');
     });
 
+    test('the waterfall: kinds by icon, the critical path, subtree totals of a collapsed span', async () => {
+      const { traces } = await api(`/api/v1/traces?filter=${q('service = "agent-worker" and status != error')}&limit=1&since=24h`);
+      const trace = await api(`/api/v1/traces/${traces[0].trace_id}`);
+      await page.goto(server.url(`/traces/${trace.trace_id}`));
+      await page.getByTestId('wf-row').first().waitFor();
+      assert.equal(await page.getByTestId('wf-row').count(), trace.spans.length, 'a small trace is rendered whole');
+      // Every row has its kind's icon; the agent, LLM and tool kinds are all there.
+      const kinds = await page.getByTestId('wf-row').evaluateAll((rows) => rows.map((r) => [r.dataset.kind, r.querySelector('[data-kind-icon]')?.dataset.kindIcon]));
+      for (const [kind, icon] of kinds) assert.equal(icon, kind);
+      for (const k of ['agent', 'llm', 'tool']) assert.ok(kinds.some(([kind]) => kind === k), k);
+      // The critical path is the API's spans' chain of last-ending children.
+      const expected = criticalPathOf(trace.spans);
+      const marked = await page.locator('[data-testid=wf-row][data-critical]').evaluateAll((rows) => rows.map((r) => r.dataset.spanId));
+      assert.deepEqual(marked, expected);
+      assert.match(await page.getByTestId('critical-toggle').textContent(), new RegExp(`Critical path · ${expected.length}`));
+      await shot('trace-critical-path');
+      await page.getByTestId('critical-toggle').click();
+      assert.equal(await page.locator('[data-testid=wf-row][data-critical]').count(), 0);
+      await page.getByTestId('critical-toggle').click();
+      // Collapsed, the root shows what its whole subtree cost: the trace summary's totals.
+      await page.getByTestId('collapse-all').click();
+      const figures = page.locator('[data-testid=wf-row] [data-testid=wf-figures]').first();
+      assert.equal(Number(await figures.getAttribute('data-tokens')), trace.summary.total_tokens);
+      assert.equal(Number(await figures.getAttribute('data-cost-nanos')), trace.summary.cost_nanos_usd);
+      assert.match(await figures.textContent(), /Σ/);
+      await shot('trace-collapsed-totals');
+      await page.getByTestId('expand-all').click();
+    });
+
     test('an agent trace: tool calls with arguments in the LLM span messages', async () => {
       const { traces } = await api(`/api/v1/traces?filter=${encodeURIComponent('service = "agent-worker" and status != error')}&limit=1&since=24h`);
       assert.equal(traces.length, 1);
@@ -182,6 +351,25 @@ for (const scheme of ['light', 'dark']) {
       const docs = await page.getByTestId('documents').first().textContent();
       assert.match(docs, /kb-\d+/);
       assert.match(docs, /0\.\d{3}/);
+      // Each output document's rerank score beside its input (retrieval) score and rank.
+      const ragTrace = await api(`/api/v1/traces/${traces[0].trace_id}`);
+      const rerank = ragTrace.spans.find((s) => s.llm?.kind === 'rerank');
+      // The root's subtree adds up to the summary, embeddings (input tokens only) included.
+      const rootFigures = page.locator('[data-testid=wf-row] [data-testid=wf-figures]').first();
+      assert.equal(Number(await rootFigures.getAttribute('data-tokens')), ragTrace.summary.total_tokens);
+      assert.equal(Number(await rootFigures.getAttribute('data-cost-nanos')), ragTrace.summary.cost_nanos_usd);
+      const rows = await page.getByTestId('rerank-row').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+      assert.equal(rows.length, rerank.llm.documents.length, 'every input document: kept or dropped');
+      // The demo retrieves some documents twice: an output is the input with its id and score.
+      const used = new Set();
+      rerank.llm.output_documents.forEach((out, i) => {
+        const input = rerank.llm.documents.findIndex((d, j) => !used.has(j) && d.id === out.id && d.score === out.score);
+        used.add(input);
+        assert.ok(input >= 0, out.id);
+        assert.deepEqual(rows[i].slice(0, 5), [out.id, String(input + 1), rerank.llm.documents[input].score.toFixed(3), String(i + 1), (out.output_score ?? out.score).toFixed(3)]);
+      });
+      assert.ok(rows.slice(rerank.llm.output_documents.length).every((r) => r[3] === 'dropped'));
+      await page.getByTestId('rerank-table').scrollIntoViewIfNeeded();
       await shot('trace-rag-documents');
     });
 
@@ -200,7 +388,54 @@ for (const scheme of ['light', 'dark']) {
       const detail = await page.getByTestId('token-detail').textContent();
       assert.match(detail, /p = [\d.<]+%/);
       assert.match(detail, /logprob -?\d/);
+      // The alternatives the model considered, as the API returned them.
+      const alternatives = await page.locator('[data-testid=token-detail] table.alts tr td:first-child').allTextContents();
+      assert.deepEqual(alternatives, llmSpan.llm.logprobs[3].top.map((a) => JSON.stringify(a.token)));
+      // Entropy over the returned alternatives, said to be a lower bound.
+      const entropy = page.getByTestId('token-entropy');
+      assert.equal(await entropy.textContent(), `entropy ≥ ${entropyOf(llmSpan.llm.logprobs[3]).toFixed(2)} bits`);
+      assert.match(await entropy.getAttribute('title'), /lower bound/);
       await shot('trace-token-view');
+
+      // The least confident tokens, lowest first; a click brings the token into view, marked.
+      const lowest = llmSpan.llm.logprobs.map((t, i) => ({ ...t, i })).filter((t) => t.token.trim() !== '').sort((a, b) => a.logprob - b.logprob || a.i - b.i);
+      const listed = await page.getByTestId('lowest-token').evaluateAll((els) => els.map((e) => Number(e.dataset.index)));
+      assert.deepEqual(listed, lowest.slice(0, listed.length).map((t) => t.i));
+      await page.getByTestId('lowest-token').first().click();
+      const target = page.locator(`[data-testid=token][data-index="${listed[0]}"]`);
+      await page.waitForFunction((i) => {
+        const el = document.querySelector(`[data-testid=token][data-index="${i}"]`);
+        const box = el.closest('.panel-body').getBoundingClientRect();
+        const r = el.getBoundingClientRect();
+        return el.classList.contains('pinned') && r.top >= box.top && r.bottom <= box.bottom;
+      }, listed[0]);
+      assert.match(await page.getByTestId('token-detail').textContent(), /p = [\d.<]+%/);
+      assert.ok(await target.isVisible());
+
+      // Entropy shading.
+      await page.getByTestId('shade-mode').getByText('Entropy').click();
+      await page.getByTestId('entropy-strip').waitFor();
+
+      // The stream: time to first token and stalls as the API's offsets give them.
+      const timeline = page.getByTestId('stream-timeline');
+      await timeline.scrollIntoViewIfNeeded();
+      const stats = await page.getByTestId('timeline-stats').textContent();
+      assert.match(stats, /First token/);
+      const stalls = stallsOf(llmSpan.llm.timing.token_offsets_ns);
+      assert.match(stats, new RegExp(`Stalls${stalls}`));
+      assert.equal(await timeline.getByTestId('stall').count(), stalls);
+      await shot('trace-token-timeline');
+
+      // Where the prompt tokens went: an estimate adding up to the reported input tokens.
+      const breakdown = page.getByTestId('prompt-breakdown');
+      await breakdown.scrollIntoViewIfNeeded();
+      assert.match(await breakdown.textContent(), /estimate/);
+      const parts = await breakdown.getByTestId('breakdown-row').evaluateAll((trs) => trs.map((tr) => tr.dataset.part));
+      assert.ok(parts.includes('question'), parts.join(','));
+      if (llmSpan.llm.system_instructions?.length) assert.ok(parts.includes('system'));
+      const shares = await breakdown.getByTestId('breakdown-row').evaluateAll((trs) => trs.map((tr) => Number(tr.lastElementChild.textContent.replace('%', ''))));
+      assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) < 0.5, shares.join(' '));
+      await shot('trace-prompt-breakdown');
     });
 
     test('the dashboard: a series drawn per series answered, a cost table adding up to the total', async (t) => {
@@ -328,6 +563,52 @@ for (const scheme of ['light', 'dark']) {
       assert.equal(await page.getByTestId('cost-table').count(), 0);
       assert.equal(await page.getByTestId('dashboard-error').count(), 0);
       await shot('dashboard-empty');
+    });
+    test('the dashboard: a click on a chart point opens the traces of that series and bucket', async (t) => {
+      if (metricsStatus === 404) {
+        t.skip('GET /api/v1/metrics answers 404: this server has no analytics API');
+        return;
+      }
+      const costAnswer = page.waitForResponse((r) => r.url().includes('/api/v1/metrics') && new URL(r.url()).searchParams.get('metric') === 'cost');
+      await page.goto(server.url('/dashboard'));
+      const cost = await (await costAnswer).json();
+      const chart = page.getByTestId('chart-cost');
+      await chart.getByTestId('chart-hit').waitFor();
+      // The busiest model's busiest bucket: the bottom band of the stacked cost chart.
+      const series = cost.series[0];
+      assert.ok(!series.other);
+      let bucket = 0;
+      series.points.forEach(([, v], i) => { if ((v ?? 0) > (series.points[bucket][1] ?? 0)) bucket = i; });
+      await chart.scrollIntoViewIfNeeded();
+      const box = await chart.getByTestId('chart-hit').boundingBox();
+      const n = series.points.length;
+      await page.mouse.move(box.x + (bucket / (n - 1)) * box.width, box.y + box.height - 2);
+      assert.match(await page.getByTestId('chart-tooltip').textContent(), /Click to see these traces/);
+      await shot('dashboard-drill-hover');
+      await page.mouse.click(box.x + (bucket / (n - 1)) * box.width, box.y + box.height - 2);
+      await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('range') === 'custom');
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('model'), series.group.model);
+      assert.equal(url.searchParams.get('order'), 'cost_desc');
+      // The bucket, in the browser's local time, as the range.
+      const stepMs = Number(BigInt(cost.step_ns) / 1_000_000n);
+      const startMs = Number(BigInt(series.points[bucket][0]) / 1_000_000n);
+      const expectedRange = await page.evaluate(([a, b]) => [a, b].map((ms) => {
+        const d = new Date(ms);
+        const p = (x) => String(x).padStart(2, '0');
+        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+      }), [startMs, startMs + stepMs]);
+      assert.deepEqual([url.searchParams.get('start'), url.searchParams.get('end')], expectedRange);
+      // The table lists what the API finds for that model and bucket, most expensive first.
+      await page.locator('[data-testid=traces-table] tbody tr').first().waitFor();
+      const startNs = (BigInt(startMs) * 1_000_000n).toString();
+      const endNs = (BigInt(startMs + stepMs) * 1_000_000n).toString();
+      const expected = await api(`/api/v1/traces?start=${startNs}&end=${endNs}&order=cost_desc&limit=50&filter=${q(`model = "${series.group.model}"`)}`);
+      assert.ok(expected.traces.length > 0, 'the bucket had calls of that model');
+      await page.waitForFunction((first) => document.querySelector('[data-testid=compare-pick]')?.dataset.traceId === first, expected.traces[0].trace_id);
+      assert.deepEqual(await page.getByTestId('compare-pick').evaluateAll((els) => els.map((e) => e.dataset.traceId)), expected.traces.map((x) => x.trace_id));
+      assert.equal(await page.locator(`[data-testid=facet-model] [data-testid=facet-value].on`).getAttribute('data-value'), series.group.model);
+      await shot('dashboard-drill-traces');
     });
   });
 }

@@ -1,13 +1,16 @@
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { checkSession, logout, onUnauthorized, useSignIn } from './api';
 import { navigate, urlWith, useLocation } from './router';
-import { DashboardPage } from './components/DashboardPage';
-import { LoginPage } from './components/LoginPage';
-import { TracesPage } from './components/TracesPage';
 import { TracePage } from './components/TracePage';
-import { SessionsPage } from './components/SessionsPage';
-import { SessionPage } from './components/SessionPage';
-import { ComparePage } from './components/ComparePage';
+
+// Only the trace page is in the main bundle; the others load when first opened, so the script
+// a trace link has to compile and run before it can show anything stays small.
+const TracesPage = lazy(() => import('./components/TracesPage').then((m) => ({ default: m.TracesPage })));
+const DashboardPage = lazy(() => import('./components/DashboardPage').then((m) => ({ default: m.DashboardPage })));
+const LoginPage = lazy(() => import('./components/LoginPage').then((m) => ({ default: m.LoginPage })));
+const SessionsPage = lazy(() => import('./components/SessionsPage').then((m) => ({ default: m.SessionsPage })));
+const SessionPage = lazy(() => import('./components/SessionPage').then((m) => ({ default: m.SessionPage })));
+const ComparePage = lazy(() => import('./components/ComparePage').then((m) => ({ default: m.ComparePage })));
 
 const TRACE_PATH = /^\/traces\/([0-9a-fA-F]{1,32})\/?$/;
 const SESSION_PATH = /^\/sessions\/(.+?)\/?$/;
@@ -110,7 +113,9 @@ export function App() {
           </button>
         )}
       </header>
-      <main className="content">{page}</main>
+      <main className="content">
+        <Suspense fallback={<div className="page"><div className="empty">Loading…</div></div>}>{page}</Suspense>
+      </main>
     </div>
   );
 }

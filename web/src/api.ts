@@ -317,6 +317,11 @@ export function getTrace(traceId: string, signal?: AbortSignal): Promise<TraceDe
   return getJson<TraceDetail>(`/api/v1/traces/${encodeURIComponent(traceId)}`, {}, signal);
 }
 
+/** Spans `offset` to `offset + limit` of a trace in start order (with the summary and total). */
+export function getTracePage(traceId: string, offset: number, limit: number, signal?: AbortSignal): Promise<TraceDetail> {
+  return getJson<TraceDetail>(`/api/v1/traces/${encodeURIComponent(traceId)}`, { offset: String(offset), limit: String(limit) }, signal);
+}
+
 export async function listServices(signal?: AbortSignal): Promise<string[]> {
   return (await getJson<{ services: string[] }>('/api/v1/services', {}, signal)).services;
 }

@@ -9,9 +9,12 @@ import {
   costRowLabel,
   dashboardQueryFromUrl,
   dashboardUrlParams,
+  drillDownQuery,
+  drillDownUrl,
   formatValue,
   maxValue,
   OTHER_COLOR,
+  seriesAt,
   seriesColor,
   seriesLabel,
   stackValues,
@@ -218,4 +221,62 @@ describe('colours', () => {
     expect(new Set(colors.values()).size).toBe(3);
     expect(seriesColor(0, true)).toBe(OTHER_COLOR);
   });
+});
+
+describe('drill-down from a chart point', () => {
+  const bucket = new Date(2025, 10, 12, 14, 5).getTime();
+  test('a group that is a facet becomes the facet pick, the bucket a custom range', () => {
+    const q = drillDownQuery('', { group: { model: 'gpt-4o' }, other: false }, bucket, 5 * 60_000);
+    expect(q.facets).toEqual({ model: 'gpt-4o' });
+    expect(q.filter).toBe('');
+    expect(q.range).toEqual({ range: 'custom', start: '2025-11-12T14:05', end: '2025-11-12T14:10' });
+  });
+
+  test('other dimensions and the dashboard filter become conditions; errors pick status', () => {
+    const q = drillDownQuery('duration > 1s', { group: { provider: 'openai' }, other: false }, bucket, 60_000, true);
+    expect(q.filter).toBe('(duration > 1s) and (provider = "openai")');
+    expect(q.facets).toEqual({ status: 'error' });
+  });
+
+  test('"Other" is every group but the ones drawn on their own', () => {
+    const q = drillDownQuery('', { other: true, excludes: [{ model: 'a' }, { model: 'b' }] }, bucket, 60_000);
+    expect(q.filter).toBe('(not (model = "a")) and (not (model = "b"))');
+    expect(q.facets).toEqual({});
+  });
+
+  test('the URL opens the traces page with all of it', () => {
+    const url = new URL(drillDownUrl('', { group: { service: 'rag-api' }, other: false }, bucket, 60_000), 'http://x');
+    expect(url.pathname).toBe('/');
+    expect(url.searchParams.get('service')).toBe('rag-api');
+    expect(url.searchParams.get('range')).toBe('custom');
+    expect(url.searchParams.get('start')).toBe('2025-11-12T14:05');
+    expect(url.searchParams.get('end')).toBe('2025-11-12T14:06');
+  });
+
+  test('chart series keep their group, and Other knows what it excludes', () => {
+    const c = chartFromResponse({
+      metric: 'requests', agg: 'sum', unit: '1', start_unix_nano: '0', end_unix_nano: '60000000000', step_ns: '60000000000', group_by: ['model'], path: 'rollup',
+      series: [
+        { group: { model: 'a' }, points: [['0', 1]], total: 1 },
+        { group: { model: '__other__' }, other: true, points: [['0', 2]], total: 2 },
+      ],
+    });
+    expect(c.series[0]!.group).toEqual({ model: 'a' });
+    expect(c.series[1]!.excludes).toEqual([{ model: 'a' }]);
+  });
+});
+
+test('seriesAt: the band under the pointer when stacked, the nearest line otherwise', () => {
+  const data = { times: [0, 1], stepMs: 1, unit: '1', series: [
+    { key: 'a', label: 'a', other: false, values: [10, 0], total: 10 },
+    { key: 'b', label: 'b', other: false, values: [5, 3], total: 8 },
+  ] };
+  const stack = stackValues(data.series);
+  expect(seriesAt(data, stack, 0, 4)).toBe(0);
+  expect(seriesAt(data, stack, 0, 12)).toBe(1);
+  expect(seriesAt(data, stack, 0, 99)).toBe(1);
+  expect(seriesAt(data, stack, 1, 1)).toBe(1); // a is 0 there: not pickable
+  expect(seriesAt(data, null, 0, 6)).toBe(1);
+  expect(seriesAt(data, null, 0, 9)).toBe(0);
+  expect(seriesAt({ ...data, series: [{ ...data.series[0]!, values: [null, null] }] }, null, 0, 1)).toBeNull();
 });

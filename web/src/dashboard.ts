@@ -2,7 +2,9 @@
 // page's URL state. Pure functions, unit-tested in dashboard.test.ts.
 
 import type { CostFields, CostRow, MetricResponse, MetricSeries } from './api';
+import { quoteFilterValue } from './filterSuggest';
 import { isRangeKey, type RangeState } from './timeRange';
+import { FACETS, tracesUrlParams, type Facet, type TracesQuery } from './tracesQuery';
 
 export const GROUP_BYS = ['model', 'service', 'provider', 'operation', 'error_class'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number] | 'none';
@@ -63,6 +65,10 @@ export interface ChartSeries {
   other: boolean;
   values: (number | null)[];
   total: number | null;
+  /** The group it stands for ({} for an ungrouped series). */
+  group?: Record<string, string>;
+  /** For "Other": the groups shown on their own, which it is everything but. */
+  excludes?: Record<string, string>[];
 }
 
 export interface ChartData {
@@ -127,6 +133,8 @@ export function chartFromResponse(r: MetricResponse): ChartData {
       other: !!s.other,
       values: alignedValues(s, times),
       total: s.total,
+      group: s.other ? {} : s.group,
+      ...(s.other ? { excludes: r.series.filter((x) => !x.other).map((x) => x.group) } : {}),
     })),
   };
 }
@@ -299,4 +307,78 @@ export function costRowLabel(row: CostRow, groupBy: string[]): string {
 /** The rows' cost summed exactly (nanodollars, as the API counts). */
 export function sumCostNanos(rows: Pick<CostFields, 'cost_nanos_usd'>[]): number {
   return rows.reduce((sum, r) => sum + (r.cost_nanos_usd ?? 0), 0);
+}
+
+/** A datetime-local value ("2025-11-12T14:05") of a time, in the browser's time zone. */
+export function toLocalInput(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function groupCondition(group: Record<string, string>): string {
+  return Object.entries(group)
+    .map(([k, v]) => `${k} = ${quoteFilterValue(v)}`)
+    .join(' and ');
+}
+
+/**
+ * The traces behind one point of a chart: the dashboard's filter, the series' group and the
+ * point's time bucket, as a traces page query. A group value that is a traces page facet is
+ * picked as that facet (visible and removable there); other dimensions and "Other" (every
+ * group but the ones drawn on their own) become filter conditions. `errorsOnly` (the error
+ * rate chart) also picks status = error.
+ */
+export function drillDownQuery(
+  dashboardFilter: string,
+  series: Pick<ChartSeries, 'group' | 'other' | 'excludes'>,
+  bucketStartMs: number,
+  stepMs: number,
+  errorsOnly = false,
+): TracesQuery {
+  const conditions: string[] = [];
+  if (dashboardFilter.trim()) conditions.push(dashboardFilter.trim());
+  const facets: TracesQuery['facets'] = {};
+  if (series.other) {
+    for (const g of series.excludes ?? []) if (Object.keys(g).length) conditions.push(`not (${groupCondition(g)})`);
+  } else {
+    for (const [k, v] of Object.entries(series.group ?? {})) {
+      if (v && (FACETS as readonly string[]).includes(k)) facets[k as Facet] = v;
+      else conditions.push(`${k} = ${quoteFilterValue(v)}`);
+    }
+  }
+  if (errorsOnly) facets.status = 'error';
+  const filter = conditions.length > 1 ? conditions.map((c) => `(${c})`).join(' and ') : (conditions[0] ?? '');
+  return {
+    filter,
+    facets,
+    order: 'start_time_desc',
+    range: { range: 'custom', start: toLocalInput(bucketStartMs), end: toLocalInput(bucketStartMs + Math.max(stepMs, 60_000)) },
+  };
+}
+
+/** The traces page URL of drillDownQuery. */
+export function drillDownUrl(...args: Parameters<typeof drillDownQuery>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(tracesUrlParams(drillDownQuery(...args)))) if (v) params.set(k, v);
+  return `/?${params.toString()}`;
+}
+
+/**
+ * The series a click at value `v` of bucket `i` means: for stacked areas the band holding it,
+ * for lines the line nearest to it (ignoring series without a value there).
+ */
+export function seriesAt(data: ChartData, stack: number[][] | null, i: number, v: number): number | null {
+  if (stack) {
+    for (let si = 0; si < stack.length; si++) if (v <= stack[si]![i]! && (data.series[si]!.values[i] ?? 0) > 0) return si;
+    for (let si = stack.length - 1; si >= 0; si--) if ((data.series[si]!.values[i] ?? 0) > 0) return si;
+    return null;
+  }
+  let best: number | null = null;
+  data.series.forEach((s, si) => {
+    const value = s.values[i];
+    if (value === null || value === undefined) return;
+    if (best === null || Math.abs(value - v) < Math.abs(data.series[best]!.values[i]! - v)) best = si;
+  });
+  return best;
 }

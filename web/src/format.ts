@@ -6,9 +6,10 @@ export function formatDuration(ns: number): string {
   if (ns < 1_000_000) return `${(ns / 1_000).toFixed(ns < 10_000 ? 1 : 0)} µs`;
   if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(ns < 10_000_000 ? 1 : 0)} ms`;
   const s = ns / 1_000_000_000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m}m ${Math.round(s - m * 60)}s`;
+  if (s < 59.95) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
+  // Round to whole seconds first, so 599.7 s is "10m 0s", not "9m 60s".
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)}m ${whole % 60}s`;
 }
 
 export function formatCost(usd: number | undefined): string {

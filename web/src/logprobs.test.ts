@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { formatProbability, probability, shadeColor, shadeStrength } from './logprobs';
+import { entropyColor, formatProbability, probability, shadeColor, shadeStrength } from './logprobs';
 
 test('probability is exp(logprob), clamped', () => {
   expect(probability(0)).toBe(1);
@@ -23,4 +23,11 @@ test('formatProbability', () => {
   expect(formatProbability(Math.log(0.5))).toBe('50.0%');
   expect(formatProbability(Math.log(0.0123))).toBe('1.23%');
   expect(formatProbability(-50)).toBe('<0.01%');
+});
+
+test('entropyColor: transparent for a clear choice, stronger as entropy grows, saturating', () => {
+  expect(entropyColor(0)).toBe('transparent');
+  const alpha = (c: string) => Number(/, ([\d.]+)\)$/.exec(c)![1]);
+  expect(alpha(entropyColor(1))).toBeLessThan(alpha(entropyColor(1.8)));
+  expect(entropyColor(2)).toBe(entropyColor(5));
 });

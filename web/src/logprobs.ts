@@ -37,3 +37,14 @@ export function formatProbability(logprob: number): string {
 export function visibleToken(token: string): string {
   return token.replace(/\n/g, '↵\n');
 }
+
+/**
+ * A CSS background for a token's entropy (bits over the returned alternatives): transparent
+ * when the model had one clear choice, deepening violet as the choice spreads. Two bits (four
+ * equally likely tokens) saturates.
+ */
+export function entropyColor(bits: number): string {
+  const s = Math.min(1, Math.max(0, bits) / 2);
+  if (s < 0.05) return 'transparent';
+  return `hsla(265, 85%, 62%, ${(0.1 + 0.55 * s).toFixed(2)})`;
+}

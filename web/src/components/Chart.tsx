@@ -3,7 +3,7 @@
 // under the pointer, and a legend. Sized to its container's width.
 
 import { useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
-import { chartIsEmpty, formatTick, formatValue, maxValue, seriesColor, stackValues, timeTicks, yTicks, type ChartData, type ChartSeries } from '../dashboard';
+import { chartIsEmpty, formatTick, formatValue, maxValue, seriesAt, seriesColor, stackValues, timeTicks, yTicks, type ChartData, type ChartSeries } from '../dashboard';
 
 type ColorOf = (s: ChartSeries, index: number) => string;
 
@@ -23,6 +23,8 @@ export interface ChartProps {
   loading?: boolean;
   /** Colours by series label (shared by the charts of a page); else the palette in order. */
   colors?: Map<string, string>;
+  /** Clicking the plot picks the series under the pointer at that bucket (drill-down). */
+  onPick?: (series: ChartSeries, bucketStartMs: number, stepMs: number) => void;
 }
 
 export function Chart(props: ChartProps) {
@@ -55,7 +57,7 @@ export function Chart(props: ChartProps) {
       </div>
     );
   } else {
-    body = <Plot title={props.title} data={data} colorOf={colorOf} unit={unit} stacked={!!props.stacked} width={width} hover={hover} setHover={setHover} />;
+    body = <Plot title={props.title} data={data} colorOf={colorOf} unit={unit} stacked={!!props.stacked} width={width} hover={hover} setHover={setHover} onPick={props.onPick} />;
   }
 
   return (
@@ -81,7 +83,17 @@ export function Chart(props: ChartProps) {
   );
 }
 
-function Plot(props: { title: string; data: ChartData; colorOf: ColorOf; unit: string; stacked: boolean; width: number; hover: number | null; setHover: (i: number | null) => void }) {
+function Plot(props: {
+  title: string;
+  data: ChartData;
+  colorOf: ColorOf;
+  unit: string;
+  stacked: boolean;
+  width: number;
+  hover: number | null;
+  setHover: (i: number | null) => void;
+  onPick?: ChartProps['onPick'];
+}) {
   const { data, unit, stacked, width, hover } = props;
   const n = data.times.length;
   const t0 = data.times[0]!;
@@ -96,12 +108,21 @@ function Plot(props: { title: string; data: ChartData; colorOf: ColorOf; unit: s
   const xTicks = timeTicks(t0, tEnd, Math.max(2, Math.floor(plotW / 110)));
   const stack = stacked ? stackValues(data.series) : null;
 
-  const onMove = (e: MouseEvent<SVGRectElement>) => {
+  const bucketAt = (e: MouseEvent<SVGRectElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
     const t = t0 + ((e.clientX - rect.left) / rect.width) * (tEnd - t0);
     let best = 0;
     for (let i = 1; i < n; i++) if (Math.abs(data.times[i]! - t) < Math.abs(data.times[best]! - t)) best = i;
-    props.setHover(best);
+    return best;
+  };
+  const onMove = (e: MouseEvent<SVGRectElement>) => props.setHover(bucketAt(e));
+  const onClick = (e: MouseEvent<SVGRectElement>) => {
+    if (!props.onPick) return;
+    const i = bucketAt(e);
+    const rect = e.currentTarget.getBoundingClientRect();
+    const v = ((rect.bottom - e.clientY) / rect.height) * yMax;
+    const si = seriesAt(data, stack, i, v);
+    if (si !== null) props.onPick(data.series[si]!, data.times[i]!, data.stepMs);
   };
 
   return (
@@ -154,6 +175,9 @@ function Plot(props: { title: string; data: ChartData; colorOf: ColorOf; unit: s
           width={plotW}
           height={plotH}
           fill="transparent"
+          className={props.onPick ? 'pickable' : undefined}
+          onClick={onClick}
+          data-testid="chart-hit"
           onMouseMove={onMove}
           onMouseLeave={() => props.setHover(null)}
         />
@@ -172,6 +196,7 @@ function Plot(props: { title: string; data: ChartData; colorOf: ColorOf; unit: s
               <span className="num">{formatValue(s.values[hover], unit)}</span>
             </div>
           ))}
+          {props.onPick && <div className="muted small tooltip-hint">Click to see these traces</div>}
         </div>
       )}
     </div>

@@ -22,14 +22,17 @@ import {
   costRowLabel,
   dashboardQueryFromUrl,
   dashboardUrlParams,
+  drillDownQuery,
   formatValue,
   groupByParam,
   type ChartData,
+  type ChartSeries,
   type DashboardQuery,
   type GroupBy,
 } from '../dashboard';
 import { navigate, urlWith, useLocation } from '../router';
 import { PRESETS, rangeParams, type RangeKey } from '../timeRange';
+import { tracesUrlParams } from '../tracesQuery';
 import { Chart } from './Chart';
 import { RangePicker } from './RangePicker';
 
@@ -161,6 +164,13 @@ export function DashboardPage() {
     costs.total.requests === 0 &&
     [...Object.values(grouped), latency, tokens].every((c) => c === null || chartIsEmpty(c));
   const group = GROUP_LABEL[query.groupBy];
+  // A click on a chart opens the traces behind that point: its series and time bucket.
+  const drill =
+    (options: { errorsOnly?: boolean; order?: string } = {}) =>
+    (series: ChartSeries, bucketStartMs: number, stepMs: number) => {
+      const q = drillDownQuery(query.filter, series, bucketStartMs, stepMs, options.errorsOnly);
+      navigate(urlWith('/', tracesUrlParams({ ...q, order: options.order ?? q.order })));
+    };
   const byGroup = query.groupBy === 'none' ? '' : ` by ${group.toLowerCase()}`;
 
   return (
@@ -207,11 +217,12 @@ export function DashboardPage() {
             <>
               <Totals costs={costs} latencyP95={value('latency_p95')} />
               <div className="charts">
-                <Chart title={`Requests/s${byGroup}`} testId="chart-requests" data={grouped.requests} colors={colors} error={errorOf('requests')} loading={loading} headline={headline(value('requests'), 'avg')} />
+                <Chart title={`Requests/s${byGroup}`} testId="chart-requests" data={grouped.requests} colors={colors} onPick={drill()} error={errorOf('requests')} loading={loading} headline={headline(value('requests'), 'avg')} />
                 <Chart
                   title={`Error rate${byGroup}`}
                   testId="chart-error-rate"
                   data={grouped.error_rate}
+                  onPick={drill({ errorsOnly: true })}
                   colors={colors}
                   unit="ratio"
                   error={errorOf('error_rate')}
@@ -222,22 +233,24 @@ export function DashboardPage() {
                   title="Latency (all calls)"
                   testId="chart-latency"
                   data={latency}
+                  onPick={drill({ order: 'duration_desc' })}
                   unit="ns"
                   error={errorOf('latency_p50', 'latency_p95', 'latency_p99')}
                   loading={loading}
                   headline={headline(value('latency_p95'), 'p95')}
                 />
-                <Chart title={`Time to first token p95${byGroup}`} testId="chart-ttft" data={grouped.ttft} colors={colors} unit="ns" error={errorOf('ttft')} loading={loading} />
+                <Chart title={`Time to first token p95${byGroup}`} testId="chart-ttft" data={grouped.ttft} colors={colors} onPick={drill()} unit="ns" error={errorOf('ttft')} loading={loading} />
                 <Chart
                   title="Tokens (all calls)"
                   testId="chart-tokens"
                   data={tokens}
+                  onPick={drill({ order: 'tokens_desc' })}
                   stacked
                   error={errorOf('input_tokens', 'output_tokens')}
                   loading={loading}
                   headline={costs ? `${formatValue(costs.total.total_tokens, '{token}')} total` : undefined}
                 />
-                <Chart title={`Cost${byGroup}`} testId="chart-cost" data={grouped.cost} colors={colors} unit="USD" stacked error={errorOf('cost')} loading={loading} headline={headline(value('cost'), 'total')} />
+                <Chart title={`Cost${byGroup}`} testId="chart-cost" data={grouped.cost} colors={colors} onPick={drill({ order: 'cost_desc' })} unit="USD" stacked error={errorOf('cost')} loading={loading} headline={headline(value('cost'), 'total')} />
               </div>
               <CostTable
                 costs={costs}

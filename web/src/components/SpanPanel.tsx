@@ -2,9 +2,13 @@ import { useState, type ReactNode } from 'react';
 import type { AttributeValue, Attributes, Document, Span } from '../api';
 import { formatCount, formatDuration, formatNanosUsd, formatTime, nsDiff } from '../format';
 import { categoryOf } from '../spanTree';
-import { CATEGORY_LABEL } from './Waterfall';
+import { KindIcon } from './KindIcon';
 import { MessageList } from './Messages';
 import { TokenView } from './TokenView';
+import { StreamTimeline } from './StreamTimeline';
+import { PromptBreakdownView } from './PromptBreakdownView';
+import { RerankTable } from './RerankTable';
+import { promptBreakdown } from '../promptBreakdown';
 
 type Tab = 'overview' | 'messages' | 'tokens' | 'documents' | 'events' | 'attributes';
 
@@ -13,7 +17,7 @@ export function SpanPanel(props: { span: Span; onClose: () => void }) {
   const llm = span.llm;
   const hasMessages = !!(llm?.system_instructions?.length || llm?.input_messages?.length || llm?.output_messages?.length || llm?.tool);
   const hasDocs = !!(llm?.documents?.length || llm?.output_documents?.length);
-  const hasTokens = !!llm?.logprobs?.length;
+  const hasTokens = !!(llm?.logprobs?.length || llm?.timing?.token_offsets_ns?.length || (llm && promptBreakdown(llm)));
   const tabs: [Tab, string, boolean][] = [
     ['overview', 'Overview', true],
     ['messages', 'Messages', hasMessages],
@@ -28,7 +32,7 @@ export function SpanPanel(props: { span: Span; onClose: () => void }) {
     <aside className="panel" data-testid="span-panel">
       <div className="panel-head">
         <div className="panel-title">
-          <span className={`kind k-${category}`}>{CATEGORY_LABEL[category]}</span>
+          <KindIcon category={category} withLabel />
           <h2 title={span.name}>{span.name}</h2>
           <button className="ghost small" onClick={props.onClose} aria-label="Close">
             ✕
@@ -60,14 +64,24 @@ export function SpanPanel(props: { span: Span; onClose: () => void }) {
                 <h3>Tool {llm.tool.name}</h3>
                 {llm.tool.arguments && <KeyBlock label="Arguments" text={llm.tool.arguments} />}
                 {llm.tool.result && <KeyBlock label="Result" text={llm.tool.result} />}
+                {!llm.tool.arguments && !llm.tool.result && <div className="muted small">No arguments or result were recorded for this call.</div>}
               </section>
             )}
           </>
         )}
-        {tab === 'tokens' && llm?.logprobs && <TokenView tokens={llm.logprobs} offsets={llm.timing?.token_offsets_ns} />}
+        {tab === 'tokens' && llm && (
+          <>
+            {!!llm.logprobs?.length && <TokenView tokens={llm.logprobs} offsets={llm.timing?.token_offsets_ns} />}
+            {!!llm.timing?.token_offsets_ns?.length && (
+              <StreamTimeline offsets={llm.timing.token_offsets_ns} ttftNs={llm.timing.time_to_first_token_ns} durationNs={span.duration_ns} tokens={llm.logprobs} />
+            )}
+            <PromptBreakdownView llm={llm} />
+          </>
+        )}
         {tab === 'documents' && llm && (
           <>
-            <Documents title="Retrieved / input documents" docs={llm.documents ?? []} />
+            {category === 'rerank' && <RerankTable input={llm.documents ?? []} output={llm.output_documents ?? []} />}
+            <Documents title={category === 'rerank' ? 'Input documents' : 'Retrieved / input documents'} docs={llm.documents ?? []} />
             <Documents title="Output documents" docs={llm.output_documents ?? []} />
           </>
         )}

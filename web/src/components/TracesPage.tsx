@@ -1,70 +1,49 @@
-import { useEffect, useRef, useState } from 'react';
-import { ApiError, listServices, searchTraces, type TraceSummary } from '../api';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, searchTraces, type TraceSummary } from '../api';
 import { formatCost, formatCount, formatDuration, formatRelative, formatTime } from '../format';
 import { navigate, urlWith, useLocation } from '../router';
-import { isRangeKey, rangeParams, type RangeState } from '../timeRange';
+import { rangeParams } from '../timeRange';
+import { effectiveFilter, nextOrder, SORTABLE, tracesQueryFromUrl, tracesUrlParams, type TracesQuery } from '../tracesQuery';
+import { Facets, useFacetCounts } from './Facets';
+import { FilterSearch } from './FilterSearch';
 import { RangePicker } from './RangePicker';
 
 const ORDERS: { value: string; label: string }[] = [
   { value: 'start_time_desc', label: 'Newest' },
+  { value: 'start_time_asc', label: 'Oldest' },
   { value: 'duration_desc', label: 'Slowest' },
   { value: 'cost_desc', label: 'Most expensive' },
   { value: 'tokens_desc', label: 'Most tokens' },
   { value: 'llm_calls_desc', label: 'Most LLM calls' },
 ];
 
-const EXAMPLES = ['status = error', 'model = "gpt-4o" and duration > 2s', 'cost > 0.01', 'error_class = "infrastructure"'];
-
-interface Query {
-  filter: string;
-  service: string;
-  order: string;
-  range: RangeState;
-}
-
-function queryFromUrl(params: URLSearchParams): Query {
-  const range = params.get('range');
-  return {
-    filter: params.get('q') ?? '',
-    service: params.get('service') ?? '',
-    order: params.get('order') ?? 'start_time_desc',
-    range: {
-      range: isRangeKey(range) ? range : '24h',
-      start: params.get('start') ?? undefined,
-      end: params.get('end') ?? undefined,
-    },
-  };
-}
-
-function urlFromQuery(q: Query): string {
-  return urlWith('/', {
-    q: q.filter,
-    service: q.service,
-    order: q.order === 'start_time_desc' ? undefined : q.order,
-    range: q.range.range === '24h' ? undefined : q.range.range,
-    start: q.range.range === 'custom' ? q.range.start : undefined,
-    end: q.range.range === 'custom' ? q.range.end : undefined,
-  });
-}
-
 export function TracesPage() {
   const location = useLocation();
-  const query = queryFromUrl(location.params);
-  const key = urlFromQuery(query);
+  const query = tracesQueryFromUrl(location.params);
+  const key = urlWith('/', tracesUrlParams(query));
   const [traces, setTraces] = useState<TraceSummary[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [partial, setPartial] = useState<string | null>(null);
-  const [services, setServices] = useState<string[]>([]);
   // Traces ticked for comparison, oldest tick first; a third tick drops the oldest.
   const [selected, setSelected] = useState<string[]>([]);
   const abort = useRef<AbortController | null>(null);
+  const facets = useFacetCounts(query);
+  // What the suggestions offer after `service =`, `model =`, `error_class =`.
+  const known = useMemo(
+    () => ({
+      service: (facets.counts.service ?? []).map((v) => v.value),
+      model: (facets.counts.model ?? []).map((v) => v.value),
+      error_class: (facets.counts.error_class ?? []).map((v) => v.value),
+    }),
+    [facets.counts],
+  );
 
   const toggle = (traceId: string) =>
     setSelected((old) => (old.includes(traceId) ? old.filter((id) => id !== traceId) : [...old, traceId].slice(-2)));
 
-  const update = (change: Partial<Query>) => navigate(urlFromQuery({ ...query, ...change }));
+  const update = (change: Partial<TracesQuery>) => navigate(urlWith('/', tracesUrlParams({ ...query, ...change })));
 
   const load = (after: string | null) => {
     abort.current?.abort();
@@ -73,8 +52,7 @@ export function TracesPage() {
     setLoading(true);
     searchTraces(
       {
-        filter: query.filter || undefined,
-        service: query.service || undefined,
+        filter: effectiveFilter(query) || undefined,
         order: query.order,
         cursor: after ?? undefined,
         ...rangeParams(query.range),
@@ -104,32 +82,12 @@ export function TracesPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
-  useEffect(() => {
-    listServices()
-      .then(setServices)
-      .catch(() => setServices([]));
-  }, []);
-
+  const filterError = error instanceof ApiError && error.status === 400 ? error.message : null;
   return (
-    <div className="page">
-      <SearchBox
-        value={query.filter}
-        error={error instanceof ApiError && error.status === 400 ? error.message : null}
-        onSubmit={(filter) => update({ filter })}
-      />
+    <div className="page traces-page">
+      <FilterSearch value={query.filter} error={filterError} known={known} onSubmit={(filter) => update({ filter })} />
       <div className="toolbar">
         <RangePicker value={query.range} onChange={(range) => update({ range })} />
-        <label className="field">
-          <span>Service</span>
-          <select value={query.service} onChange={(e) => update({ service: e.target.value })} data-testid="service">
-            <option value="">All services</option>
-            {services.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
         <label className="field">
           <span>Sort</span>
           <select value={query.order} onChange={(e) => update({ order: e.target.value })} data-testid="order">
@@ -150,89 +108,50 @@ export function TracesPage() {
         >
           Compare{selected.length > 0 ? ` (${selected.length}/2)` : ''}
         </button>
-        <span className="muted small">
+        <span className="muted small" data-testid="trace-count">
           {loading ? 'Loading…' : `${traces.length}${cursor ? '+' : ''} traces`}
         </span>
       </div>
-      {error && !(error instanceof ApiError && error.status === 400) && <div className="banner error">{error.message}</div>}
+      {error && !filterError && <div className="banner error">{error.message}</div>}
       {partial && <div className="banner warn">Ranking covers only part of the range: {partial}. Narrow the range or the filter.</div>}
-      <TraceTable traces={traces} loading={loading} selected={selected} onToggle={toggle} />
-      {cursor && (
-        <div className="more">
-          <button onClick={() => load(cursor)} disabled={loading} data-testid="load-more">
-            {loading ? 'Loading…' : 'Load more'}
-          </button>
+      <div className="with-facets">
+        <Facets query={query} counts={facets.counts} loading={facets.loading} stale={facets.stale} onPick={(facet, value) => update({ facets: { ...query.facets, [facet]: value } })} />
+        <div className="results">
+          <TraceTable traces={traces} loading={loading} selected={selected} onToggle={toggle} order={query.order} onSort={(column) => update({ order: nextOrder(query.order, column) })} />
+          {cursor && (
+            <div className="more">
+              <button onClick={() => load(cursor)} disabled={loading} data-testid="load-more">
+                {loading ? 'Loading…' : 'Load more'}
+              </button>
+            </div>
+          )}
         </div>
-      )}
+      </div>
     </div>
   );
 }
 
-function SearchBox(props: { value: string; error: string | null; onSubmit: (filter: string) => void }) {
-  const [text, setText] = useState(props.value);
-  useEffect(() => setText(props.value), [props.value]);
+type SortColumn = keyof typeof SORTABLE;
+
+/** A header that sorts the table; the arrow shows the current order. */
+function SortHeader(props: { column: SortColumn; label: string; order: string; onSort: (c: SortColumn) => void; numeric?: boolean }) {
+  const orders = SORTABLE[props.column];
+  const active = orders.includes(props.order);
+  const ascending = props.order.endsWith('_asc');
+  const sort = active ? (ascending ? 'ascending' : 'descending') : 'none';
   return (
-    <form
-      className="search"
-      onSubmit={(e) => {
-        e.preventDefault();
-        props.onSubmit(text.trim());
-      }}
-    >
-      <div className={`searchbox ${props.error ? 'invalid' : ''}`}>
-        <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
-          <circle cx="8.5" cy="8.5" r="5.5" fill="none" stroke="currentColor" strokeWidth="2" />
-          <path d="M13 13l4 4" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
-        </svg>
-        <input
-          data-testid="filter"
-          spellCheck={false}
-          placeholder='Filter, e.g. service = "rag-api" and duration > 2s and status = error'
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-        />
-        {text && (
-          <button
-            type="button"
-            className="ghost small"
-            onClick={() => {
-              setText('');
-              props.onSubmit('');
-            }}
-          >
-            Clear
-          </button>
-        )}
-        <button type="submit" className="small primary">
-          Search
-        </button>
-      </div>
-      {props.error ? (
-        <div className="filter-error" role="alert" data-testid="filter-error">
-          {props.error}
-        </div>
-      ) : (
-        <div className="examples">
-          {EXAMPLES.map((x) => (
-            <button
-              type="button"
-              key={x}
-              className="chip"
-              onClick={() => {
-                setText(x);
-                props.onSubmit(x);
-              }}
-            >
-              {x}
-            </button>
-          ))}
-        </div>
-      )}
-    </form>
+    <th className={`sortable ${props.numeric ? 'num' : ''} ${active ? 'sorted' : ''}`} aria-sort={sort}>
+      <button className="sort" onClick={() => props.onSort(props.column)} data-testid={`sort-${props.column}`} title={orders.length > 1 ? 'Sort; click again to reverse' : 'Sort, largest first'}>
+        {props.label}
+        <span className="sort-arrow" aria-hidden="true">
+          {active ? (ascending ? '↑' : '↓') : '↕'}
+        </span>
+      </button>
+    </th>
   );
 }
 
-function TraceTable(props: { traces: TraceSummary[]; loading: boolean; selected: string[]; onToggle: (traceId: string) => void }) {
+function TraceTable(props: { traces: TraceSummary[]; loading: boolean; selected: string[]; onToggle: (traceId: string) => void; order: string; onSort: (c: SortColumn) => void }) {
   if (props.traces.length === 0) {
     return <div className="empty">{props.loading ? 'Loading traces…' : 'No traces match. Widen the time range or change the filter.'}</div>;
   }
@@ -244,12 +163,12 @@ function TraceTable(props: { traces: TraceSummary[]; loading: boolean; selected:
             <th className="pick" aria-label="Compare"></th>
             <th>Trace</th>
             <th>Service</th>
-            <th>Start</th>
-            <th className="num">Duration</th>
+            <SortHeader column="start" label="Start" order={props.order} onSort={props.onSort} />
+            <SortHeader column="duration" label="Duration" order={props.order} onSort={props.onSort} numeric />
             <th className="num">Spans</th>
             <th className="num">LLM calls</th>
-            <th className="num">Tokens</th>
-            <th className="num">Cost</th>
+            <SortHeader column="tokens" label="Tokens" order={props.order} onSort={props.onSort} numeric />
+            <SortHeader column="cost" label="Cost" order={props.order} onSort={props.onSort} numeric />
             <th>Models</th>
             <th className="num">Errors</th>
           </tr>
@@ -285,18 +204,28 @@ function TraceTable(props: { traces: TraceSummary[]; loading: boolean; selected:
                 <div>{formatTime(t.start_time_unix_nano)}</div>
                 <div className="sub">{formatRelative(t.start_time_unix_nano)}</div>
               </td>
-              <td className="num">{formatDuration(t.duration_ns)}</td>
+              <td className="num" data-testid="cell-duration" data-ns={t.duration_ns}>
+                {formatDuration(t.duration_ns)}
+              </td>
               <td className="num">{t.span_count}</td>
               <td className="num">{formatCount(t.llm_call_count)}</td>
-              <td className="num">{formatCount(t.total_tokens)}</td>
-              <td className="num">{formatCost(t.cost_usd)}</td>
+              <td className="num" data-testid="cell-tokens" data-tokens={t.total_tokens}>
+                {formatCount(t.total_tokens)}
+              </td>
+              <td className="num" data-testid="cell-cost" data-nanos={t.cost_nanos_usd ?? Math.round(t.cost_usd * 1e9)}>
+                {formatCost(t.cost_usd)}
+              </td>
               <td className="models">
-                {t.models.slice(0, 2).map((m) => (
+                {t.models.slice(0, 1).map((m) => (
                   <span key={m} className="tag">
                     {m}
                   </span>
                 ))}
-                {t.models.length > 2 && <span className="muted small">+{t.models.length - 2}</span>}
+                {t.models.length > 1 && (
+                  <span className="muted small" title={t.models.slice(1).join(', ')}>
+                    +{t.models.length - 1}
+                  </span>
+                )}
               </td>
               <td className="num">{t.error_count > 0 ? <span className="badge error">{t.error_count}</span> : <span className="muted">–</span>}</td>
             </tr>
