@@ -332,7 +332,7 @@ Status CheckGroupBy(const std::vector<std::string>& group_by,
 namespace {
 
 // The series of one spec from the folded cells of every group.
-MetricResult ResultFor(const MetricSpec& spec, std::vector<GroupCells>& cells,
+MetricResult ResultFor(const MetricSpec& spec, const std::vector<GroupCells>& cells,
                        const std::vector<rollup::RollupCell>& totals, const GroupIndex& index,
                        const MetricsQuery& query, uint64_t bucket_count, SketchNeeds needs) {
   const double range_seconds = static_cast<double>(bucket_count * query.step_ns) / 1e9;
@@ -506,7 +506,8 @@ StatusOr<MetricsAnswer> RunMetricsQuery(store::Store& store, const MetricsQuery&
   selection.end_unix_nano = last_start > UINT64_MAX - step ? UINT64_MAX : last_start + step;
   AlignToMinutes(&selection);
 
-  TS_ASSIGN_OR_RETURN(Fold fold, FoldBuckets(store, selection, {first, step, bucket_count, needs}));
+  const Buckets buckets{first, step, bucket_count, needs};
+  TS_ASSIGN_OR_RETURN(Fold fold, FoldBuckets(store, selection, buckets));
 
   MetricsAnswer answer;
   answer.first_bucket_unix_nano = first;
@@ -515,10 +516,26 @@ StatusOr<MetricsAnswer> RunMetricsQuery(store::Store& store, const MetricsQuery&
   answer.from_rollups = fold.report.from_rollups;
   answer.partial = fold.report.partial;
   answer.partial_reason = fold.report.partial_reason;
-  for (const MetricSpec& spec : query.metrics) {
-    answer.results.push_back(
-        ResultFor(spec, fold.cells, fold.totals, fold.index, query, bucket_count, needs));
+  // Series of several metrics are worked out by two threads when the range was long enough to
+  // be folded in slices: each point of a percentile is a walk of a sketch.
+  answer.results.resize(query.metrics.size());
+  auto results_for = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      answer.results[i] = ResultFor(query.metrics[i], fold.cells, fold.totals, fold.index, query,
+                                    bucket_count, needs);
+    }
+  };
+  const size_t half = SlicesFor(selection, buckets) > 1 ? query.metrics.size() / 2 : 0;
+  std::thread helper;
+  if (half > 0) {
+    try {
+      helper = std::thread(results_for, half, query.metrics.size());
+    } catch (const std::system_error&) {
+      results_for(half, query.metrics.size());  // no thread to be had: work them out here
+    }
   }
+  results_for(0, half > 0 ? half : query.metrics.size());
+  if (helper.joinable()) helper.join();
   return answer;
 }
 

@@ -122,6 +122,19 @@ std::optional<double> DDSketch::Quantile(double q) const {
   // The extremes are known exactly; no need for a bucket's estimate.
   if (rank <= 0) return min_;
   if (rank >= static_cast<double>(count_ - 1)) return max_;
+  // count_ is the zero bucket plus every bucket (decoding checks it), so an upper quantile is
+  // found walking down from the highest bucket: p95 and p99 touch a few buckets, not hundreds.
+  if (q > 0.5) {
+    uint64_t at_or_below = count_;  // samples in the buckets not yet passed, bucket i included
+    for (size_t i = counts_.size(); i-- > 0;) {
+      const uint64_t below = at_or_below - counts_[i];
+      if (static_cast<double>(below) <= rank) {
+        return Clamp(ValueOf(offset_ + static_cast<int32_t>(i)));
+      }
+      at_or_below = below;
+    }
+    return Clamp(0);
+  }
   uint64_t seen = zero_count_;
   if (static_cast<double>(seen) > rank) return Clamp(0);
   for (size_t i = 0; i < counts_.size(); ++i) {

@@ -88,6 +88,40 @@ TEST(DDSketchTest, QuantilesWithinOnePercentOnMillionSamples) {
   }
 }
 
+// A quantile is the estimate of the bucket holding the sample of rank q*(n-1) (rounded down),
+// whichever end of the sketch the search starts from.
+TEST(DDSketchTest, QuantileIsTheBucketOfTheRankedSample) {
+  // The estimate of one value: the middle of {0, v, huge} is neither extreme, so it is v's
+  // bucket estimate (or 0 for the zero bucket).
+  auto estimate = [](double v) {
+    DDSketch one;
+    for (double x : {0.0, v, 1e15}) one.Add(x);
+    return one.Quantile(0.5).value();
+  };
+  std::mt19937_64 random(11);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<double> values;
+    const int n = 2 + static_cast<int>(random() % 40);
+    for (int i = 0; i < n; ++i) {
+      const int pick = static_cast<int>(random() % 6);
+      values.push_back(pick == 0 ? 0.0 : std::pow(10.0, static_cast<double>(pick)) * kMs);
+    }
+    DDSketch sketch;
+    for (double v : values) sketch.Add(v);
+    std::sort(values.begin(), values.end());
+    std::vector<double> qs;  // a grid, and every q whose rank is a whole number
+    for (double q = 0.01; q < 1; q += 0.01) qs.push_back(q);
+    for (int k = 1; k < n - 1; ++k) qs.push_back(static_cast<double>(k) / (n - 1));
+    for (double q : qs) {
+      const double rank = q * static_cast<double>(n - 1);
+      if (rank <= 0 || rank >= n - 1) continue;  // the extremes are exact, tested elsewhere
+      const double v = values[static_cast<size_t>(rank)];
+      const double want = std::clamp(estimate(v), values.front(), values.back());
+      EXPECT_EQ(sketch.Quantile(q).value(), want) << "q=" << q << " n=" << n;
+    }
+  }
+}
+
 TEST(DDSketchTest, MergeEqualsSketchOfUnion) {
   std::vector<double> values = Draw(200'000, 7, Distributions()[2].draw);
   DDSketch whole;
