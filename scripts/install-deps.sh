@@ -9,7 +9,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config ccache
   librocksdb-dev libsimdjson-dev libboost-dev libboost-system-dev libyaml-cpp-dev
   libcli11-dev libspdlog-dev libfmt-dev libre2-dev libxxhash-dev libzstd-dev zlib1g-dev
-  rapidjson-dev libgrpc++-dev libssl-dev
+  rapidjson-dev libgrpc++-dev libssl-dev libjemalloc-dev
   nodejs npm
 )
 TEST_PKGS=(
