@@ -612,7 +612,8 @@ StatusOr<model::SpanBatch> EmbeddedStore::GetTraceSpans(const TraceSpansRequest&
     return batch;
   }
 
-  // A page: order all spans by their start, then decode into the batch only the page.
+  // A page: order all spans by their start (read from each record without decoding it), then
+  // decode into the batch only the page.
   struct Position {
     uint64_t start;
     model::SpanId span_id;
@@ -621,10 +622,9 @@ StatusOr<model::SpanBatch> EmbeddedStore::GetTraceSpans(const TraceSpansRequest&
   std::vector<Position> order;
   order.reserve(total);
   for (size_t i = 0; i < total; ++i) {
-    model::Span span;
-    SpanRecordView view;
-    TS_RETURN_IF_ERROR(DecodeSpanRecord(records[i], &span, &view));
-    order.push_back({span.start_time_unix_nano, span.span_id, i});
+    Position& position = order.emplace_back();
+    position.record = i;
+    TS_RETURN_IF_ERROR(ReadSpanOrder(records[i], &position.start, &position.span_id));
   }
   std::sort(order.begin(), order.end(), [](const Position& a, const Position& b) {
     return std::tie(a.start, a.span_id) < std::tie(b.start, b.span_id);

@@ -8,6 +8,7 @@
 #include "otlp/logs_encoder.h"
 #include "otlp/proto_decoder.h"
 #include "otlp/proto_encoder.h"
+#include "otlp/wire.h"
 #include "store/embedded/coding.h"
 
 namespace tokenscope::store::embedded {
@@ -39,6 +40,33 @@ Status DecodeSpanRecord(std::string_view record, model::Span* span, SpanRecordVi
   TS_RETURN_IF_ERROR(ParseSpanRecord(record, view));
   Status s = otlp::DecodeSpanProto(view->span_proto, span);
   if (!s.ok()) return DataLoss("stored span does not decode: " + s.message());
+  return Status::Ok();
+}
+
+Status ReadSpanOrder(std::string_view record, uint64_t* start_unix_nano, model::SpanId* span_id) {
+  SpanRecordView view;
+  TS_RETURN_IF_ERROR(ParseSpanRecord(record, &view));
+  *start_unix_nano = 0;  // proto3 leaves a zero out
+  span_id->fill(0);
+  otlp::wire::Reader r(view.span_proto);
+  bool have_start = false;
+  bool have_span_id = false;
+  while (!r.done() && !(have_start && have_span_id)) {
+    uint32_t field;
+    otlp::wire::WireType wt;
+    if (!r.ReadTag(&field, &wt)) return Corrupt("span");
+    if (field == 2 && wt == otlp::wire::WireType::kLen) {  // Span.span_id
+      std::string_view id;
+      if (!r.ReadLengthDelimited(&id) || id.size() != span_id->size()) return Corrupt("span");
+      std::memcpy(span_id->data(), id.data(), id.size());
+      have_span_id = true;
+    } else if (field == 7 && wt == otlp::wire::WireType::kI64) {  // Span.start_time_unix_nano
+      if (!r.ReadFixed64(start_unix_nano)) return Corrupt("span");
+      have_start = true;
+    } else if (!r.SkipValue(wt)) {
+      return Corrupt("span");
+    }
+  }
   return Status::Ok();
 }
 

@@ -46,6 +46,11 @@ Status ParseSpanRecord(std::string_view record, SpanRecordView* view);
 // Decodes the span of a record; views in `span` point into `record`.
 Status DecodeSpanRecord(std::string_view record, model::Span* span, SpanRecordView* view);
 
+// The start time and span id of a stored span, read without decoding the rest: a page of a
+// large trace orders every span of the trace by these two, and decoding each whole to get them
+// cost as much as reading the trace whole.
+Status ReadSpanOrder(std::string_view record, uint64_t* start_unix_nano, model::SpanId* span_id);
+
 // Appends the logs-column-family value of `record` to `out`.
 void EncodeLogRecordValue(const model::LogRecord& record, uint64_t resource_hash,
                           uint64_t scope_hash, std::string* out);

@@ -47,6 +47,27 @@ model::TraceSummary MakeSummary(bool root, uint64_t start, uint64_t end, uint32_
   return s;
 }
 
+TEST(RecordsTest, SpanOrderIsReadWithoutDecodingTheSpan) {
+  for (uint64_t start : {uint64_t{0}, uint64_t{1}, uint64_t{1763000000123456789}}) {
+    model::Span span;
+    span.trace_id.fill(7);
+    span.span_id = {1, 2, 3, 4, 5, 6, 7, 8};
+    span.name = "retrieve";
+    span.start_time_unix_nano = start;
+    span.end_time_unix_nano = start + 5;
+    span.attributes.push_back({"gen_ai.request.model", model::AnyValue::String("gpt-4o")});
+    std::string record;
+    EncodeSpanRecord(span, 11, 12, &record);
+    uint64_t read_start = 99;
+    model::SpanId read_id{};
+    ASSERT_TRUE(ReadSpanOrder(record, &read_start, &read_id).ok());
+    EXPECT_EQ(read_start, start);
+    EXPECT_EQ(read_id, span.span_id);
+    // A record cut short is reported, not read past its end.
+    EXPECT_FALSE(ReadSpanOrder(record.substr(0, 20), &read_start, &read_id).ok());
+  }
+}
+
 TEST(RecordsTest, TraceSummaryRoundTrips) {
   const model::TraceSummary in =
       MakeSummary(true, 1763000000000000000ULL, 1763000000500000000ULL, 42, 3, "request", "api");
