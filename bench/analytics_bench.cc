@@ -10,6 +10,10 @@
 //     minus the socket: the dashboard (latency p50/p95/p99, input and output tokens and cost
 //     by model, 1-minute step over the whole range) and cost allocation by team x model over
 //     30 days; median and p95 wall time of --repeat runs.
+//  4. Trace queries through QueryApi, as GET /api/v1/traces[/{id}] would run them: fetching a
+//     1,000-span agent trace (written into the store once, next to the calls), and the first
+//     page of a trace search, broad (no filter) and with selective LLM filters; median and p99
+//     of 5 x --repeat runs.
 //
 // Prints RESULT lines for docs/benchmarks.md. Single-threaded queries; ingest uses --threads.
 #include <sys/resource.h>
@@ -19,7 +23,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -31,6 +37,7 @@
 #include "rollup/aggregator.h"
 #include "server/analytics_api.h"
 #include "server/ingest_service.h"
+#include "server/query_api.h"
 #include "server/url.h"
 #include "store/store_factory.h"
 
@@ -264,9 +271,10 @@ void Load(const Options& o, const enrich::PriceTable* prices, uint64_t start) {
               ProcessCpuSeconds() - cpu_before);
 }
 
-// Times one GET through the API handler `call`; returns milliseconds, checks for 200.
+// Times one GET through the API handler `call`; returns milliseconds, checks for 200 (and,
+// for analytics queries, that rollups answered).
 template <typename Call>
-double TimeQuery(Call call, const std::string& target) {
+double TimeQuery(Call call, const std::string& target, bool rollups = true) {
   server::HttpRequest req{server::http::verb::get, target, 11};
   auto parsed = server::ParseTarget(target);
   const auto began = Clock::now();
@@ -276,11 +284,105 @@ double TimeQuery(Call call, const std::string& target) {
     std::fprintf(stderr, "%s: %d %s\n", target.c_str(), res.result_int(), res.body().c_str());
     std::exit(1);
   }
-  if (res.body().find("\"path\":\"rollup\"") == std::string::npos) {
+  if (rollups && res.body().find("\"path\":\"rollup\"") == std::string::npos) {
     std::fprintf(stderr, "%s was not answered from rollups\n", target.c_str());
     std::exit(1);
   }
   return ms;
+}
+
+// An agent run of 1,000 spans: a root, 333 steps under it, each an LLM-free planning span with
+// a tool call and a retrieval under it. Fixed ids, so that writing it again changes nothing.
+model::SpanBatch BigTrace(uint64_t start) {
+  model::SpanBatch batch;
+  batch.project = std::string(kProject);
+  model::Resource& resource = batch.resources.emplace_back();
+  resource.attributes.push_back({"service.name", model::AnyValue::String("agent-runner")});
+  batch.scopes.emplace_back().name = "bench";
+  model::TraceId trace_id;
+  trace_id.fill(0xab);
+  auto make = [&](uint32_t n, uint32_t parent, std::string_view name, uint64_t at) {
+    model::Span& span = batch.spans.emplace_back();
+    span.trace_id = trace_id;
+    span.span_id.fill(0);
+    std::memcpy(span.span_id.data(), &n, sizeof(n));
+    span.span_id[7] = 1;
+    if (parent != UINT32_MAX) {
+      std::memcpy(span.parent_span_id.data(), &parent, sizeof(parent));
+      span.parent_span_id[7] = 1;
+    }
+    span.name = name;
+    span.start_time_unix_nano = at;
+    span.end_time_unix_nano = at + 40'000'000;
+    span.attributes.push_back({"step", model::AnyValue::Int(n)});
+  };
+  make(0, UINT32_MAX, "invoke_agent planner", start);
+  for (uint32_t step = 0; step < 333; ++step) {
+    const uint32_t id = 1 + 3 * step;
+    const uint64_t at = start + step * 50'000'000ULL;
+    make(id, 0, "plan step", at);
+    make(id + 1, id, "execute_tool search", at + 1'000'000);
+    make(id + 2, id, "vector_db.query", at + 2'000'000);
+  }
+  batch.spans[0].end_time_unix_nano = start + 333 * 50'000'000ULL;
+  return batch;
+}
+
+void TraceQueries(store::Store& store, const enrich::PriceTable* prices, const Options& o,
+                  uint64_t start, uint64_t end) {
+  const uint64_t middle = start + (end - start) / 2;
+  if (Status written = store.Write(BigTrace(middle)); !written.ok()) {
+    std::fprintf(stderr, "write the 1,000-span trace: %s\n", written.ToString().c_str());
+    std::exit(1);
+  }
+  server::QueryApi api(&store, prices);
+  std::string hex;
+  for (int i = 0; i < 16; ++i) hex += "ab";
+  auto get_trace = [&](const server::HttpRequest& req, const server::ParsedTarget& t) {
+    return api.GetTrace(std::string(kProject), req, t, hex);
+  };
+  auto search = [&](const server::HttpRequest& req, const server::ParsedTarget& t) {
+    return api.SearchTraces(std::string(kProject), req, t);
+  };
+  const std::string range = "&start=" + std::to_string(start) + "&end=" + std::to_string(end);
+  struct Case {
+    const char* name;
+    std::function<double()> run;
+  };
+  const std::vector<Case> cases = {
+      {"trace fetch 1,000 spans",
+       [&] { return TimeQuery(get_trace, "/api/v1/traces/" + hex, false); }},
+      {"search first page, no filter",
+       [&] { return TimeQuery(search, "/api/v1/traces?limit=20" + range, false); }},
+      {"search first page, model = gemini-2.5-flash",
+       [&] {
+         return TimeQuery(
+             search, "/api/v1/traces?limit=20&filter=model%20%3D%20%22gemini-2.5-flash%22" + range,
+             false);
+       }},
+      {"search first page, model = mistral-large-latest and duration > 5s",
+       [&] {
+         return TimeQuery(search,
+                          "/api/v1/traces?limit=20&filter=model%20%3D%20%22mistral-large-latest%22"
+                          "%20and%20duration%20%3E%205s" +
+                              range,
+                          false);
+       }},
+      {"search first page, status = error",
+       [&] {
+         return TimeQuery(search, "/api/v1/traces?limit=20&filter=status%20%3D%20error" + range,
+                          false);
+       }},
+  };
+  for (const Case& c : cases) {
+    std::vector<double> times;
+    for (int run = 0; run < 5 * o.repeat; ++run) times.push_back(c.run());
+    std::sort(times.begin(), times.end());
+    const double p99 =
+        times[std::min(times.size() - 1, static_cast<size_t>(0.99 * double(times.size())))];
+    std::printf("RESULT %s: median_ms=%.2f p99_ms=%.2f runs=%zu\n", c.name, Median(times), p99,
+                times.size());
+  }
 }
 
 void Queries(const Options& o, const enrich::PriceTable* prices, uint64_t start) {
@@ -340,6 +442,7 @@ void Queries(const Options& o, const enrich::PriceTable* prices, uint64_t start)
               Median(combined), P95(combined), combined.front());
   std::printf("RESULT cost_allocation team x model 30d median_ms=%.1f p95_ms=%.1f\n",
               Median(allocation), P95(allocation));
+  TraceQueries(**store, prices, o, start, end);
 }
 
 }  // namespace

@@ -6,19 +6,23 @@ namespace tokenscope::query {
 
 using filter::Field;
 
+bool SummaryKnows(Field field) {
+  switch (field) {
+    case Field::kService:
+    case Field::kName:
+    case Field::kKind:
+    case Field::kStatus:
+    case Field::kDuration:
+    case Field::kTraceId:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool SummaryAnswers(const filter::Filter& filter) {
   for (Field f : filter::FieldsUsed(filter)) {
-    switch (f) {
-      case Field::kService:
-      case Field::kName:
-      case Field::kKind:
-      case Field::kStatus:
-      case Field::kDuration:
-      case Field::kTraceId:
-        continue;
-      default:
-        return false;
-    }
+    if (!SummaryKnows(f)) return false;
   }
   return true;
 }

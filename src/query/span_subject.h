@@ -17,6 +17,8 @@ namespace tokenscope::query {
 
 // True when every field the filter uses is in the span summary.
 bool SummaryAnswers(const filter::Filter& filter);
+// Whether a span summary (SummarySubject) has the field.
+bool SummaryKnows(filter::Field field);
 
 class SummarySubject : public filter::FilterSubject {
  public:

@@ -16,8 +16,12 @@ bool SpanCondition::MatchesSummary(const store::SpanSummary& s) const {
   if (status && s.status != *status) return false;
   if (min_duration_ns && s.duration_ns < *min_duration_ns) return false;
   if (max_duration_ns && s.duration_ns > *max_duration_ns) return false;
-  if (filter && !filter_needs_full_span_ && !filter::Evaluate(*filter, SummarySubject(s))) {
-    return false;
+  if (filter) {
+    // A filter on fields the summary lacks may still be decided by those it has: then the
+    // full span need not be read (`model = "x" and duration > 5s` for a short span).
+    const SummarySubject subject(s);
+    if (!filter_needs_full_span_) return filter::Evaluate(*filter, subject);
+    if (filter::EvaluateKnown(*filter, subject, SummaryKnows) == false) return false;
   }
   return true;
 }

@@ -153,6 +153,40 @@ bool EvaluateNode(const Node& node, const FilterSubject& subject) {
   return false;
 }
 
+// Three-valued: nullopt where the answer depends on a field the subject does not know.
+std::optional<bool> EvaluateKnownNode(const Node& node, const FilterSubject& subject,
+                                      bool (*knows)(Field)) {
+  switch (node.kind) {
+    case Node::Kind::kComparison:
+      if (!knows(node.comparison.field)) return std::nullopt;
+      return EvaluateComparison(node.comparison, subject);
+    case Node::Kind::kAnd: {
+      bool unknown = false;
+      for (const Node& child : node.children) {
+        const std::optional<bool> v = EvaluateKnownNode(child, subject, knows);
+        if (v == false) return false;
+        unknown |= !v.has_value();
+      }
+      return unknown ? std::nullopt : std::optional<bool>(true);
+    }
+    case Node::Kind::kOr: {
+      bool unknown = false;
+      for (const Node& child : node.children) {
+        const std::optional<bool> v = EvaluateKnownNode(child, subject, knows);
+        if (v == true) return true;
+        unknown |= !v.has_value();
+      }
+      return unknown ? std::nullopt : std::optional<bool>(false);
+    }
+    case Node::Kind::kNot: {
+      const std::optional<bool> v = EvaluateKnownNode(node.children.front(), subject, knows);
+      if (!v.has_value()) return std::nullopt;
+      return !*v;
+    }
+  }
+  return std::nullopt;
+}
+
 void AppendDouble(double value, std::string* out) {
   if (std::isnan(value)) {
     *out += "NaN";
@@ -257,6 +291,12 @@ std::string AttributeText(const model::AnyValue& value) {
 
 bool Evaluate(const Filter& filter, const FilterSubject& subject) {
   return filter.empty() || EvaluateNode(*filter.root(), subject);
+}
+
+std::optional<bool> EvaluateKnown(const Filter& filter, const FilterSubject& subject,
+                                  bool (*knows)(Field)) {
+  if (filter.empty()) return true;
+  return EvaluateKnownNode(*filter.root(), subject, knows);
 }
 
 }  // namespace tokenscope::query::filter

@@ -49,6 +49,13 @@ class FilterSubject {
 // True when the span matches. An empty Filter matches every span.
 bool Evaluate(const Filter& filter, const FilterSubject& subject);
 
+// For a subject that knows only some fields (a store's span summary: `knows` says which):
+// true or false when the fields it knows decide the answer, nullopt when it depends on one it
+// does not. False means no span with these known fields matches, so a scan need not read the
+// rest of it: `model = "x" and duration > 5s` is false for a 2-second span's summary.
+std::optional<bool> EvaluateKnown(const Filter& filter, const FilterSubject& subject,
+                                  bool (*knows)(Field));
+
 // The text `~` matches for an attribute value (see the semantics above).
 std::string AttributeText(const model::AnyValue& value);
 

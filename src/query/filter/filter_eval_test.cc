@@ -109,6 +109,41 @@ TEST_F(FilterEvalTest, EmptyFilterMatchesEverything) {
   EXPECT_TRUE(Matches("", FakeSpan()));
 }
 
+// What a store's span summary knows: service, name, kind, status, duration, trace id.
+bool KnowsSummaryFields(Field field) {
+  return field == Field::kService || field == Field::kName || field == Field::kKind ||
+         field == Field::kStatus || field == Field::kDuration || field == Field::kTraceId;
+}
+
+std::optional<bool> Known(std::string_view text, const FilterSubject& subject) {
+  StatusOr<Filter> filter = ParseFilter(text);
+  EXPECT_TRUE(filter.ok()) << text;
+  return EvaluateKnown(*filter, subject, KnowsSummaryFields);
+}
+
+TEST_F(FilterEvalTest, KnownFieldsDecideWhatTheyCan) {
+  // Decided by the summary's fields alone.
+  EXPECT_EQ(Known("model = \"gpt-4o\" and duration > 5s", span_), false);
+  EXPECT_EQ(Known("service = \"other\" and model = \"gpt-4o\"", span_), false);
+  EXPECT_EQ(Known("model = \"x\" or duration > 1s", span_), true);
+  EXPECT_EQ(Known("not (duration > 5s or model = \"x\")", span_), std::nullopt);
+  EXPECT_EQ(Known("not (duration < 1s and model = \"x\")", span_), true);
+  EXPECT_EQ(Known("duration > 1s", span_), true);
+  // Left open: the answer depends on a field the summary lacks.
+  EXPECT_EQ(Known("model = \"gpt-4o\" and duration > 1s", span_), std::nullopt);
+  EXPECT_EQ(Known("model = \"x\" or duration > 5s", span_), std::nullopt);
+  EXPECT_EQ(Known("not model = \"x\"", span_), std::nullopt);
+  EXPECT_EQ(Known("attr.team = \"search\"", span_), std::nullopt);
+  // Whenever known, the answer is the full evaluation's.
+  for (const char* text : {"model = \"gpt-4o\" and duration > 5s", "duration > 1s",
+                           "not (duration < 1s and model = \"x\")", "status = error or cost > 1"}) {
+    const std::optional<bool> known = Known(text, span_);
+    if (known.has_value()) {
+      EXPECT_EQ(*known, M(text)) << text;
+    }
+  }
+}
+
 TEST_F(FilterEvalTest, StringEqualityAndInequality) {
   EXPECT_TRUE(M(R"(service = "rag-api")"));
   EXPECT_FALSE(M(R"(service = "RAG-API")"));  // byte for byte
