@@ -77,6 +77,12 @@ describe('GET /metrics in local mode', () => {
     assert.equal(histogram(m, 'tokenscope_store_commit_seconds', {}).count, 1);
     assert.equal(samples(m, 'tokenscope_inflight_budget_bytes', 'tokenscope_inflight_budget_bytes')[0].value,
       256 * 1024 * 1024);
+    // The store's memory by what holds it: the spans just written sit in a memtable.
+    const memory = Object.fromEntries(samples(m, 'tokenscope_store_memory_bytes', 'tokenscope_store_memory_bytes')
+      .map((s) => [s.labels.kind, s.value]));
+    assert.deepEqual(Object.keys(memory).sort(), ['block_cache', 'block_cache_pinned', 'memtables', 'table_readers']);
+    assert.ok(memory.memtables > 0, JSON.stringify(memory));
+    assert.ok(memory.block_cache <= 96 * 1024 * 1024 + memory.block_cache_pinned, JSON.stringify(memory));
 
     assert.equal(m.gen_ai_client_token_usage.type, 'histogram');
     const inputLabels = {
