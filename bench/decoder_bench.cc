@@ -267,121 +267,96 @@ void CheckAgreement() {
   }
 }
 
-void SetRates(benchmark::State& state, uint64_t bytes, uint64_t spans) {
+// Times `decode` over the bodies in turn and reports bytes/s and spans/s. `decode` returns
+// the spans it decoded and sets `error` on failure; what it builds is destroyed inside the
+// timed loop.
+template <typename Decode>
+void Measure(benchmark::State& state, const std::vector<std::string>& bodies, Decode decode) {
+  uint64_t bytes = 0, spans = 0;
+  size_t i = 0;
+  std::string error;
+  for (auto _ : state) {
+    const std::string& body = bodies[i++ % bodies.size()];
+    spans += decode(body, &error);
+    if (!error.empty()) {
+      state.SkipWithError(error.c_str());
+      break;
+    }
+    bytes += body.size();
+  }
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
   state.counters["spans"] = benchmark::Counter(double(spans), benchmark::Counter::kIsRate);
 }
 
 // (a) Tokenscope protobuf -> canonical batch (zero-copy views into the body).
 void BM_TokenscopeProto(benchmark::State& state) {
-  const auto& bodies = GetPayloads().proto;
-  uint64_t bytes = 0, spans = 0;
-  size_t i = 0;
-  for (auto _ : state) {
-    const std::string& body = bodies[i++ % bodies.size()];
+  Measure(state, GetPayloads().proto, [](const std::string& body, std::string* error) {
     model::SpanBatch batch;
     otlp::DecodeResult result;
     auto st = otlp::DecodeTraceRequestProto(body, &batch, &result);
-    if (!st.ok()) {
-      state.SkipWithError(st.ToString().c_str());
-      break;
-    }
+    if (!st.ok()) *error = st.ToString();
     benchmark::DoNotOptimize(batch.spans.data());
-    bytes += body.size();
-    spans += batch.spans.size();
-  }
-  SetRates(state, bytes, spans);
+    return batch.spans.size();
+  });
 }
 BENCHMARK(BM_TokenscopeProto)->Unit(benchmark::kMicrosecond);
 
 // (b) libprotobuf, every message on the heap, a fresh request message each time.
 void BM_LibprotobufHeap(benchmark::State& state) {
-  const auto& bodies = GetPayloads().proto;
-  uint64_t bytes = 0, spans = 0;
-  size_t i = 0;
-  for (auto _ : state) {
-    const std::string& body = bodies[i++ % bodies.size()];
+  Measure(state, GetPayloads().proto, [](const std::string& body, std::string* error) {
     ExportTraceServiceRequest request;
     if (!request.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-      state.SkipWithError("ParseFromArray failed");
-      break;
+      *error = "ParseFromArray failed";
     }
     benchmark::DoNotOptimize(&request);
-    bytes += body.size();
-    spans += kSpansPerRequest;
-  }
-  SetRates(state, bytes, spans);
+    return kSpansPerRequest;
+  });
 }
 BENCHMARK(BM_LibprotobufHeap)->Unit(benchmark::kMicrosecond);
 
 // (c) libprotobuf on an Arena whose first block is allocated once and reused: no allocation
 // for the messages themselves, only for strings longer than the small-string buffer.
 void BM_LibprotobufArena(benchmark::State& state) {
-  const auto& bodies = GetPayloads().proto;
   std::vector<char> block(kArenaBlockBytes);
   pb::ArenaOptions options;
   options.initial_block = block.data();
   options.initial_block_size = block.size();
-  uint64_t bytes = 0, spans = 0;
-  size_t i = 0;
-  for (auto _ : state) {
-    const std::string& body = bodies[i++ % bodies.size()];
+  Measure(state, GetPayloads().proto, [&](const std::string& body, std::string* error) {
     pb::Arena arena(options);
     auto* request = pb::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
     if (!request->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-      state.SkipWithError("ParseFromArray failed");
-      break;
+      *error = "ParseFromArray failed";
     }
     benchmark::DoNotOptimize(request);
-    bytes += body.size();
-    spans += kSpansPerRequest;
-  }
-  SetRates(state, bytes, spans);
+    return kSpansPerRequest;
+  });
 }
 BENCHMARK(BM_LibprotobufArena)->Unit(benchmark::kMicrosecond);
 
 // (d) Tokenscope OTLP/JSON -> canonical batch (strings copied into the batch's arena).
 void BM_TokenscopeJson(benchmark::State& state) {
-  const auto& bodies = GetPayloads().json;
-  uint64_t bytes = 0, spans = 0;
-  size_t i = 0;
-  for (auto _ : state) {
-    const std::string& body = bodies[i++ % bodies.size()];
+  Measure(state, GetPayloads().json, [](const std::string& body, std::string* error) {
     model::SpanBatch batch;
     otlp::DecodeResult result;
     auto st = otlp::DecodeTraceRequestJson(body, &batch, &result);
-    if (!st.ok()) {
-      state.SkipWithError(st.ToString().c_str());
-      break;
-    }
+    if (!st.ok()) *error = st.ToString();
     benchmark::DoNotOptimize(batch.spans.data());
-    bytes += body.size();
-    spans += batch.spans.size();
-  }
-  SetRates(state, bytes, spans);
+    return batch.spans.size();
+  });
 }
 BENCHMARK(BM_TokenscopeJson)->Unit(benchmark::kMicrosecond);
 
 // (e) Reference: libprotobuf's proto3 JSON parser on the same OTLP/JSON. Its ids come out
 // wrong (hex read as base64); see the header comment.
 void BM_LibprotobufJson(benchmark::State& state) {
-  const auto& bodies = GetPayloads().json;
   const pb::util::JsonParseOptions options = OtlpJsonOptions();
-  uint64_t bytes = 0, spans = 0;
-  size_t i = 0;
-  for (auto _ : state) {
-    const std::string& body = bodies[i++ % bodies.size()];
+  Measure(state, GetPayloads().json, [&](const std::string& body, std::string* error) {
     ExportTraceServiceRequest request;
     auto st = pb::util::JsonStringToMessage(body, &request, options);
-    if (!st.ok()) {
-      state.SkipWithError(st.ToString().c_str());
-      break;
-    }
+    if (!st.ok()) *error = st.ToString();
     benchmark::DoNotOptimize(&request);
-    bytes += body.size();
-    spans += kSpansPerRequest;
-  }
-  SetRates(state, bytes, spans);
+    return kSpansPerRequest;
+  });
 }
 BENCHMARK(BM_LibprotobufJson)->Unit(benchmark::kMicrosecond);
 
