@@ -449,6 +449,22 @@ size_t SlicesFor(const CallSelection& selection, const Buckets& buckets) {
   return static_cast<size_t>(slices);
 }
 
+// Runs work(0) .. work(parts - 1), part 0 on the calling thread and each other part on a
+// thread of its own (or, when no thread can be had, on the calling thread too).
+template <typename Work>
+void RunParts(size_t parts, const Work& work) {
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < parts; ++i) {
+    try {
+      threads.emplace_back(work, i);
+    } catch (const std::system_error&) {
+      work(i);
+    }
+  }
+  if (parts > 0) work(0);
+  for (std::thread& thread : threads) thread.join();
+}
+
 StatusOr<Fold> FoldBuckets(store::Store& store, const CallSelection& selection,
                            const Buckets& buckets) {
   const size_t slices = SlicesFor(selection, buckets);
@@ -462,16 +478,7 @@ StatusOr<Fold> FoldBuckets(store::Store& store, const CallSelection& selection,
     if (i + 1 < slices) slice.end_unix_nano = buckets.first + to * buckets.step;
     statuses[i] = FoldRange(store, slice, buckets, &folds[i]);
   };
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < slices; ++i) {
-    try {
-      threads.emplace_back(fold_slice, i);
-    } catch (const std::system_error&) {
-      fold_slice(i);  // no thread to be had: fold the slice here
-    }
-  }
-  fold_slice(0);
-  for (std::thread& thread : threads) thread.join();
+  RunParts(slices, fold_slice);
   for (const Status& status : statuses) TS_RETURN_IF_ERROR(status);
   for (size_t i = 1; i < slices; ++i) Absorb(std::move(folds[i]), buckets.needs, &folds[0]);
   return std::move(folds[0]);
@@ -519,23 +526,15 @@ StatusOr<MetricsAnswer> RunMetricsQuery(store::Store& store, const MetricsQuery&
   // Series of several metrics are worked out by two threads when the range was long enough to
   // be folded in slices: each point of a percentile is a walk of a sketch.
   answer.results.resize(query.metrics.size());
-  auto results_for = [&](size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) {
+  const size_t parts =
+      SlicesFor(selection, buckets) > 1 ? std::min<size_t>(2, query.metrics.size()) : 1;
+  RunParts(parts, [&](size_t part) {
+    const size_t count = query.metrics.size();
+    for (size_t i = count * part / parts; i < count * (part + 1) / parts; ++i) {
       answer.results[i] = ResultFor(query.metrics[i], fold.cells, fold.totals, fold.index, query,
                                     bucket_count, needs);
     }
-  };
-  const size_t half = SlicesFor(selection, buckets) > 1 ? query.metrics.size() / 2 : 0;
-  std::thread helper;
-  if (half > 0) {
-    try {
-      helper = std::thread(results_for, half, query.metrics.size());
-    } catch (const std::system_error&) {
-      results_for(half, query.metrics.size());  // no thread to be had: work them out here
-    }
-  }
-  results_for(0, half > 0 ? half : query.metrics.size());
-  if (helper.joinable()) helper.join();
+  });
   return answer;
 }
 
